@@ -1,0 +1,156 @@
+"""Crawl throughput: the full pipeline against a bare Scrapy spider, on the same demo pages.
+
+The full pipeline fetches, stores evidence, parses with the site profile, extracts with spaCy and
+indexes into SQLite. The baseline, in the same run, only fetches and parses with parsel. Each mode
+runs in its own child process (a Twisted reactor cannot restart), over the same weeks and markets,
+and the figure is pages per second of crawl time. Then ``reprocess`` re-reads the stored pages.
+
+    python bench/bench_crawl.py [--weeks 8-13] [--sources tortuga,nightjar,velvet-alley]
+
+Target (issue 3): full ≥ 0.8 × bare; reprocess ≥ 300 pages/s on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def bare_crawl(urls: dict[str, str], sources: list[str], weeks: list[int], control: str) -> dict[str, Any]:
+    """Fetch and parse with parsel only: the yardstick."""
+    import scrapy
+
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+        custom_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
+                           "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+                           "DOWNLOAD_DELAY": 0}
+
+        def __init__(self, base: str, **kw: Any) -> None:
+            super().__init__(**kw)
+            self.start_urls = [base + "/"]
+            self.allowed_domains = ["127.0.0.1"]
+
+        def parse(self, response: Any, **kw: Any) -> Any:
+            yield {"title": response.css("h1::text, h2::text, title::text").get(),
+                   "text": " ".join(response.css("body *::text").getall())[:2000]}
+            for href in response.css("a::attr(href)").getall():
+                yield response.follow(href, callback=self.parse)
+
+    return _run_sequence(lambda site: (Bare, {"base": urls[site]}), sources, weeks, control)
+
+
+def full_crawl(urls: dict[str, str], sources: list[str], weeks: list[int], control: str) -> dict[str, Any]:
+    from crawler.profiles import load_profiles
+    from crawler.run import CrawlJob, run_crawls
+    from demosites.weeks import observed_at
+    from narcoscope.demo import DemoSites
+
+    sites = DemoSites(control_port=int(control.rsplit(":", 1)[1]))
+    profiles = load_profiles()
+    jobs = [CrawlJob(profiles[s], observed_at(w), mirror=urls[s],
+                     before=(lambda w=w: sites.set_week(w)) if i == 0 else None)
+            for w in weeks for i, s in enumerate(sources)]
+    t0 = time.perf_counter()
+    outcomes = run_crawls(jobs, overrides={"LOG_LEVEL": "WARNING"})
+    wall = time.perf_counter() - t0
+    crawl_s = sum((o.stats["finish_time"] - o.stats["start_time"]).total_seconds() for o in outcomes)
+    return {"pages": sum(o.pages for o in outcomes), "crawl_seconds": crawl_s, "wall_seconds": wall,
+            "listings": sum(o.listings for o in outcomes)}
+
+
+def _run_sequence(make: Any, sources: list[str], weeks: list[int], control: str) -> dict[str, Any]:
+    import asyncio
+
+    from scrapy.crawler import AsyncCrawlerProcess, Crawler
+    from scrapy.settings import Settings
+
+    from narcoscope.demo import DemoSites
+
+    sites = DemoSites(control_port=int(control.rsplit(":", 1)[1]))
+    process = AsyncCrawlerProcess(Settings(), install_root_handler=False)
+    result = {"pages": 0, "crawl_seconds": 0.0, "wall_seconds": 0.0}
+
+    async def seq() -> None:
+        t0 = time.perf_counter()
+        for w in weeks:
+            sites.set_week(w)
+            for s in sources:
+                cls, kw = make(s)
+                crawler = Crawler(cls, process.settings)
+                await crawler.crawl_async(**kw)
+                st = crawler.stats.get_stats() if crawler.stats else {}
+                result["pages"] += int(st.get("response_received_count", 0))
+                result["crawl_seconds"] += (st["finish_time"] - st["start_time"]).total_seconds()
+        result["wall_seconds"] = time.perf_counter() - t0
+
+    from twisted.internet import defer, reactor
+
+    def start() -> None:
+        d = defer.Deferred.fromFuture(asyncio.ensure_future(seq()))
+        d.addBoth(lambda _: reactor.stop())  # type: ignore[attr-defined]
+
+    reactor.callWhenRunning(start)  # type: ignore[attr-defined]
+    process.start(stop_after_crawl=False)
+    return result
+
+
+def child(mode: str, payload: str) -> None:
+    args = json.loads(payload)
+    fn = bare_crawl if mode == "bare" else full_crawl
+    print(json.dumps(fn(args["urls"], args["sources"], args["weeks"], args["control"])))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--weeks", default="8-13")
+    ap.add_argument("--sources", default="tortuga,nightjar,velvet-alley")
+    ap.add_argument("--port", type=int, default=8450, help="demo sites control port")
+    ap.add_argument("--child", choices=("bare", "full"), help=argparse.SUPPRESS)
+    ap.add_argument("--payload", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        child(a.child, a.payload)
+        return
+    from demosites.weeks import parse_weeks
+    from narcoscope.demo import DemoSites
+    from narcoscope.paths import Paths
+    from narcoscope.reprocess import reprocess
+
+    weeks, sources = parse_weeks(a.weeks), a.sources.split(",")
+    with tempfile.TemporaryDirectory() as home, DemoSites(control_port=a.port) as sites:
+        payload = json.dumps({"urls": sites.sites(), "sources": sources, "weeks": weeks,
+                              "control": sites.control_url})
+        env = {**os.environ, "NARCOSCOPE_HOME": home, "PYTHONPATH": str(ROOT)}
+        figures = {}
+        for mode in ("bare", "full"):
+            out = subprocess.run([sys.executable, __file__, "--child", mode, "--payload", payload],
+                                 env=env, check=True, capture_output=True, text=True).stdout
+            figures[mode] = json.loads(out.strip().splitlines()[-1])
+        os.environ["NARCOSCOPE_HOME"] = home
+        rp = reprocess(Paths.from_env(home))
+    bare, full = figures["bare"], figures["full"]
+    rate = {m: f["pages"] / f["crawl_seconds"] for m, f in figures.items()}
+    print(f"weeks {a.weeks}, sources {a.sources}")
+    print(f"bare scrapy+parsel : {bare['pages']:>6} pages in {bare['crawl_seconds']:6.1f}s  {rate['bare']:7.1f} pages/s")
+    print(f"full pipeline      : {full['pages']:>6} pages in {full['crawl_seconds']:6.1f}s"
+          f"  {rate['full']:7.1f} pages/s"
+          f"  ({full['listings']} listings)")
+    print(f"ratio full/bare    : {rate['full'] / rate['bare']:.2f}   (target ≥ 0.80)")
+    print(f"reprocess          : {rp.pages:>6} pages in {rp.seconds:6.1f}s  {rp.pages_per_second:7.1f} pages/s"
+          f"   (target ≥ 300, one core)")
+
+
+if __name__ == "__main__":
+    main()

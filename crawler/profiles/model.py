@@ -1,0 +1,92 @@
+"""The typed shape of a site profile, after validation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+RecordKind = Literal["listing", "vendor", "thread", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """How to read one value from a page.
+
+    Exactly one locator (``css``, ``xpath``, ``label``, ``url``, ``const``, ``first``) says where
+    the value is; the rest are clean-ups applied in order: ``attr``/``text`` pick what to read,
+    ``re`` captures, ``split`` turns a string into a list, ``join`` turns a list into a string.
+    ``items`` + ``fields`` read a repeated block (price tiers, forum posts) as a list of records.
+    """
+
+    css: str | None = None
+    xpath: str | None = None
+    label: tuple[str, ...] = ()
+    url: str | None = None  # a named group of the page rule's ``match``, or ``param:NAME``
+    const: str | None = None
+    first: tuple[FieldSpec, ...] = ()
+    within: str | None = None  # css scope for ``label``
+    attr: str | None = None
+    text: Literal["all", "own", "raw"] = "all"
+    many: bool = False
+    regex: re.Pattern[str] | None = None
+    split: str | None = None
+    join: str | None = None
+    strip: bool = True
+    default: str | None = None
+    items: str | None = None
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRule:
+    """A page that is not content (captcha, DDoS queue, login wall, seizure banner, not found)."""
+
+    reason: str
+    css: str | None = None
+    text: str | None = None
+    status: int | None = None
+    url: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageRule:
+    """A kind of page, recognised by a regular expression on its path and query."""
+
+    kind: str
+    match: re.Pattern[str]
+    record: RecordKind = "none"
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+    links: tuple[str, ...] = ()  # css/xpath selectors of hrefs to consider; empty: every <a href>
+    follow: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    delay: float = 1.0
+    concurrency: int = 2
+    max_pages: int = 10_000
+    max_depth: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class SiteProfile:
+    """One market or forum: where it is, how to crawl it politely and how to read its pages."""
+
+    name: str
+    kind: Literal["market", "forum"]
+    path: str
+    mirrors: tuple[str, ...]
+    start: tuple[str, ...]
+    pages: tuple[PageRule, ...]
+    blocked: tuple[BlockRule, ...] = ()
+    rate_limit: RateLimit = RateLimit()
+    onion: bool = False
+    title: str = ""
+    deny: tuple[re.Pattern[str], ...] = ()
+
+    def rule_for(self, path_and_query: str) -> PageRule | None:
+        for rule in self.pages:
+            if rule.match.search(path_and_query):
+                return rule
+        return None

@@ -1,0 +1,40 @@
+"""The store and ingestor one crawl shares between its middlewares, pipeline and extension.
+
+Scrapy builds each component separately from the crawler; they meet here, keyed by crawler, so
+there is one record store connection and one ingest batch per crawl.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
+
+from narcoscope.ingest import Ingestor
+from narcoscope.paths import Paths
+from store import PageStore
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+_BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, CrawlResources] = weakref.WeakKeyDictionary()
+
+
+class CrawlResources:
+    def __init__(self, paths: Paths, batch_size: int) -> None:
+        self.paths = paths
+        self.pages = PageStore(paths.pages)
+        self.ingestor = Ingestor(paths, batch_size=batch_size)
+
+    @property
+    def store(self):  # type: ignore[no-untyped-def]
+        return self.ingestor.store
+
+
+def resources(crawler: Crawler) -> CrawlResources:
+    res = _BY_CRAWLER.get(crawler)
+    if res is None:
+        s = crawler.settings
+        paths = Paths.from_env(s.get("NARCOSCOPE_HOME"), s.get("NARCOSCOPE_INDEX"))
+        res = CrawlResources(paths, s.getint("NARCOSCOPE_INGEST_BATCH", 500))
+        _BY_CRAWLER[crawler] = res
+    return res

@@ -1,0 +1,80 @@
+"""The generic spider: follows the links its profile allows and yields what pages said.
+
+Site-specific knowledge lives only in the profile (STYLE.md: no per-site branches in Python).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from crawler.profiles import SiteProfile, load_profile, parse_page
+from narcoscope.records import Listing, Post, Vendor
+
+
+class ProfiledSpider(scrapy.Spider):
+    """Crawl one source as of one observation time.
+
+    Arguments (``-a`` on the command line or keywords to ``crawl()``): ``profile`` (name, path or
+    :class:`SiteProfile`), ``mirror`` (base URL overriding the profile's first mirror),
+    ``observed_at`` (ISO time the snapshot stands for; default: now), ``crawl_id``.
+    """
+
+    family: ClassVar[str] = ""
+
+    def __init__(self, profile: SiteProfile | str, mirror: str = "", observed_at: str | datetime = "",
+                 crawl_id: str = "", **kwargs: Any) -> None:
+        self.profile = profile if isinstance(profile, SiteProfile) else load_profile(profile)
+        if self.family and self.profile.kind != self.family:
+            raise ValueError(f"profile {self.profile.name!r} is a {self.profile.kind}, not a {self.family}")
+        super().__init__(name=self.profile.name, **kwargs)
+        self.base_url = (mirror or self.profile.mirrors[0]).rstrip("/")
+        if isinstance(observed_at, str):
+            observed_at = datetime.fromisoformat(observed_at) if observed_at else datetime.now(timezone.utc)
+        self.observed_at = observed_at if observed_at.tzinfo else observed_at.replace(tzinfo=timezone.utc)
+        self.crawl_id = crawl_id or f"{self.profile.name}@{self.observed_at.strftime('%Y%m%dT%H%M%S')}"
+        host = self.base_url.split("://", 1)[1].split("/", 1)[0]
+        self.allowed_domains = [host.split(":")[0]]
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for path in self.profile.start:
+            yield scrapy.Request(self.base_url + path, callback=self.parse)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Listing | Vendor | Post | scrapy.Request]:
+        if not isinstance(response, TextResponse):  # the content-type middleware lets only text through
+            return
+        digest = response.meta.get("page_digest", "")
+        page = parse_page(
+            self.profile, response.url, response.text, status=response.status, digest=digest,
+            sel=response.selector, check_blocked=False,  # the evidence middleware classified it
+        )
+        self.crawler.stats.inc_value(f"narcoscope/pages/{page.kind}")
+        if not page.records and page.kind in ("listing", "vendor", "thread"):
+            self.crawler.stats.inc_value(f"narcoscope/empty/{page.kind}")
+            self.logger.warning("no record read from %s page %s", page.kind, response.url)
+        yield from page.records
+        for link in page.links:
+            yield response.follow(link, callback=self.parse)
+
+
+class MarketSpider(ProfiledSpider):
+    """Marketplaces: category/search index pages → listing pages → vendor pages, paginated."""
+
+    name = "market"
+    family = "market"
+
+
+class ForumSpider(ProfiledSpider):
+    """Forums: boards → threads → posts, paginated."""
+
+    name = "forum"
+    family = "forum"
+
+
+def spider_for(profile: SiteProfile) -> type[ProfiledSpider]:
+    return MarketSpider if profile.kind == "market" else ForumSpider
+

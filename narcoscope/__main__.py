@@ -1,0 +1,5 @@
+import sys
+
+from narcoscope.cli import main
+
+sys.exit(main())

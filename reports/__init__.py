@@ -1,0 +1,1 @@
+"""Reports built from the index: weekly NPS trend reports and their parts."""

@@ -1,0 +1,38 @@
+"""Trend detection for the weekly NPS report: prospective alarms, burst wording, "new" rule.
+
+Counts are always read against crawl volume (``WeeklySeries.volume``), so a market takedown
+is not a decline and a recovery is not a rise. Recommended alarm: ``poisson_cusum`` (NB
+likelihood ratio) — see ``bench/bench_trends.py`` for the measured delay / false-alarm figures
+behind the defaults; ``farrington_flexible`` gives the per-week exact threshold analysts can
+read ("7 listings, threshold 5").
+"""
+
+from reports.trends.annotations import Annotation, annotations_for, takedown_mask
+from reports.trends.cusum import poisson_cusum
+from reports.trends.farrington import farrington_flexible
+from reports.trends.kleinberg import Burst, burst_states, kleinberg_bursts, rising_since
+from reports.trends.negbin import nb_upper_quantile, nb_upper_tail
+from reports.trends.novelty import new_in_period
+from reports.trends.result import DetectorResult
+from reports.trends.series import SeriesBatch, WeeklySeries, iso_week, week_monday, week_range
+
+__all__ = [
+    "Annotation",
+    "Burst",
+    "DetectorResult",
+    "SeriesBatch",
+    "WeeklySeries",
+    "annotations_for",
+    "burst_states",
+    "farrington_flexible",
+    "iso_week",
+    "kleinberg_bursts",
+    "nb_upper_quantile",
+    "nb_upper_tail",
+    "new_in_period",
+    "poisson_cusum",
+    "rising_since",
+    "takedown_mask",
+    "week_monday",
+    "week_range",
+]

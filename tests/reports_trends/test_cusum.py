@@ -1,0 +1,41 @@
+import numpy as np
+import pytest
+
+from reports.trends import poisson_cusum
+
+from .helpers import series, takedown_volume
+
+
+def test_flat_share_through_takedown_dip_gives_no_alarm() -> None:
+    volume = takedown_volume(start=30, length=5, drop=0.5)
+    counts = np.round(0.005 * volume)
+    result = poisson_cusum(series(counts, volume))
+    assert not result.alarms.any()
+    assert np.nanmax(result.statistic) < 1.0
+
+
+def _rising() -> tuple[np.ndarray, np.ndarray]:
+    volume = np.full(52, 2000.0)
+    counts = np.full(52, 2.0)
+    counts[30:] = 6.0  # a tripling that persists
+    return counts, volume
+
+
+def test_reset_restarts_the_sum_after_an_alarm() -> None:
+    counts, volume = _rising()
+    kept = poisson_cusum(series(counts, volume), overdispersed=False, reset=False)
+    reset = poisson_cusum(series(counts, volume), overdispersed=False, reset=True)
+    t = reset.first_alarm()
+    assert t is not None and t == kept.first_alarm() and 30 <= t <= 34
+    # after the alarm the reset sum starts from 0 with that week's log-likelihood ratio only
+    step = kept.statistic[0, t + 1] - kept.statistic[0, t]
+    assert reset.statistic[0, t + 1] == pytest.approx(max(0.0, step))
+    assert reset.statistic[0, t + 1] < reset.threshold[0, t + 1]
+    assert kept.alarms[0, t + 1] and not reset.alarms[0, t + 1]
+    assert kept.alarms.sum() > reset.alarms.sum()
+
+
+def test_rate_ratio_must_look_for_rises() -> None:
+    counts, volume = _rising()
+    with pytest.raises(ValueError):
+        poisson_cusum(series(counts, volume), rate_ratio=1.0)
