@@ -70,7 +70,8 @@ def test_vendors_and_posts_match_truth(demo_run: DemoRun) -> None:
         t = truth(week)
         # A vendor with no active listing has a profile page nothing links to: no crawler can see it.
         vendors |= {(v["source"], v["name"]) for v in t["vendors"] if v["listing_ids"]}
-        posts |= {(th["source"], th["thread_id"], p["post_id"], p["author"]) for th in t["threads"] for p in th["posts"]}
+        posts |= {(th["source"], th["thread_id"], p["post_id"], p["author"])
+                  for th in t["threads"] for p in th["posts"]}
     con = db(demo_run)
     assert {(r["source"], r["name"]) for r in con.execute("SELECT source, name FROM vendors")} == vendors
     got_posts = {(r["source"], r["thread_id"], r["post_id"], r["author"])
