@@ -143,7 +143,8 @@ def main() -> None:
     bare, full = figures["bare"], figures["full"]
     rate = {m: f["pages"] / f["crawl_seconds"] for m, f in figures.items()}
     print(f"weeks {a.weeks}, sources {a.sources}")
-    print(f"bare scrapy+parsel : {bare['pages']:>6} pages in {bare['crawl_seconds']:6.1f}s  {rate['bare']:7.1f} pages/s")
+    print(f"bare scrapy+parsel : {bare['pages']:>6} pages in {bare['crawl_seconds']:6.1f}s"
+          f"  {rate['bare']:7.1f} pages/s")
     print(f"full pipeline      : {full['pages']:>6} pages in {full['crawl_seconds']:6.1f}s"
           f"  {rate['full']:7.1f} pages/s"
           f"  ({full['listings']} listings)")
