@@ -15,10 +15,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.spool import SpoolingIndex
-
 from index import open_index
 from index.documents import CrawlVolume, IndexDoc, ObservationDoc, iso_week
+from index.spool import SpoolingIndex
 from narcoscope.paths import Paths
 from narcoscope.records import Extraction, Listing, Observation, Post, Vendor
 from store import RecordStore

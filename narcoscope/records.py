@@ -47,6 +47,8 @@ class RawPage:
     kind: PageKind = "other"
     blocked: str | None = None  # reason when the page is not content (captcha, login wall …)
     crawl_id: str = ""
+    warc_path: str = ""
+    warc_offset: int = -1
 
 
 @dataclass(frozen=True, slots=True)

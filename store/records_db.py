@@ -58,13 +58,19 @@ class RecordStore:
     # pages ----------------------------------------------------------------------------------
     def add_page(self, page: RawPage) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 page.crawl_id, page.url, page.source, _iso(page.fetched_at), _iso(page.observed_at),
                 page.status, json.dumps(page.headers, sort_keys=True), page.digest, page.kind,
-                page.blocked,
+                page.blocked, page.warc_path or None, page.warc_offset if page.warc_path else None,
             ),
         )
+
+    def pages_for(self, url_or_digest: str) -> list[RawPage]:
+        """Every capture of a URL, or every page with a body digest, oldest first."""
+        rows = self.db.execute(
+            "SELECT * FROM pages WHERE url = ? OR digest = ? ORDER BY fetched_at", (url_or_digest, url_or_digest))
+        return [_page_from_row(r) for r in rows]
 
     def iter_pages(self, *, source: str | None = None, include_blocked: bool = False) -> Iterator[RawPage]:
         """Pages in capture order: the input of ``reprocess``."""
@@ -176,4 +182,5 @@ def _page_from_row(row: sqlite3.Row) -> RawPage:
         observed_at=datetime.fromisoformat(row["observed_at"]),
         status=row["status"], headers=json.loads(row["headers"]), digest=row["digest"],
         kind=row["kind"], blocked=row["blocked"], crawl_id=row["crawl_id"],
+        warc_path=row["warc_path"] or "", warc_offset=row["warc_offset"] if row["warc_offset"] is not None else -1,
     )

@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS pages (
     digest      TEXT NOT NULL,
     kind        TEXT NOT NULL,
     blocked     TEXT,
+    warc_path   TEXT,
+    warc_offset INTEGER,
     PRIMARY KEY (crawl_id, url)
 );
 CREATE INDEX IF NOT EXISTS pages_digest ON pages(digest);

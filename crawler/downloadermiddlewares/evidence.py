@@ -1,7 +1,7 @@
 """Keep every fetched response as evidence, and keep non-content pages out of parsing.
 
-Each body goes to the content-addressed page store and its metadata to the record store *before*
-the spider sees it. A page the profile recognises as not content (captcha, login wall, seizure
+Each body goes to the content-addressed page store, to the crawl's WARC file (ISO 28500, with
+capture time and payload digests) and its metadata to the record store *before* the spider sees it. A page the profile recognises as not content (captcha, login wall, seizure
 banner, not-found) is stored with its reason, counted, and never parsed as listings.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -18,12 +18,25 @@ from scrapy.http import Response, TextResponse
 from crawler.profiles.parse import blocked_reason, path_and_query
 from crawler.resources import resources
 from narcoscope.records import RawPage
+from store.warc import WarcLog
 
 
 class EvidenceMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.res = resources(crawler)
+        self.warc: WarcLog | None = None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def spider_closed(self) -> None:
+        if self.warc is not None:
+            self.warc.close()
+
+    def _warc_for(self, spider: Any) -> WarcLog:
+        if self.warc is None:
+            name = spider.crawl_id.replace("/", "_").replace(":", "")
+            self.warc = WarcLog(self.res.paths.warc / spider.profile.name / f"{name}.warc.gz")
+        return self.warc
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EvidenceMiddleware:
@@ -33,6 +46,10 @@ class EvidenceMiddleware:
         spider: Any = self.crawler.spider
         profile = spider.profile
         digest = self.res.pages.put(response.body)
+        fetched = datetime.now(timezone.utc)
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+        ref = self._warc_for(spider).write_response(
+            response.url, response.status, "", headers, response.body, fetched)
         reason = None
         if isinstance(response, TextResponse):
             reason = blocked_reason(profile, response.url, response.status, response.text, response.selector)
@@ -40,11 +57,11 @@ class EvidenceMiddleware:
             reason = f"http-{response.status}"
         rule = profile.rule_for(path_and_query(response.url))
         self.res.store.add_page(RawPage(
-            url=response.url, source=profile.name, fetched_at=datetime.now(timezone.utc),
+            url=response.url, source=profile.name, fetched_at=fetched,
             observed_at=spider.observed_at, status=response.status,
-            headers={k.decode("latin-1"): b",".join(v).decode("latin-1") for k, v in response.headers.items()},
+            headers={k: v for k, v in headers},
             digest=digest, kind=rule.kind if rule else "other",  # type: ignore[arg-type]
-            blocked=reason, crawl_id=spider.crawl_id,
+            blocked=reason, crawl_id=spider.crawl_id, warc_path=ref.path, warc_offset=ref.offset,
         ))
         stats = self.crawler.stats
         assert stats is not None

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from crawler.profiles.model import BlockRule, FieldSpec, PageRule, RateLimit, SiteProfile
+from crawler.profiles.model import BlockRule, FieldSpec, PageRule, RateLimit, Schedule, SiteProfile
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
@@ -239,6 +239,40 @@ def _rate_limit(ctx: _Ctx, node: yaml.Node, path: str) -> RateLimit:
     return RateLimit(**kw)
 
 
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(raw: str) -> float:
+    """``"90s"``, ``"15m"``, ``"6h"``, ``"1d"`` or plain seconds -> seconds."""
+    m = _DURATION.match(raw)
+    if not m:
+        raise ValueError(raw)
+    return float(m.group(1)) * _UNIT[m.group(2) or "s"]
+
+
+def _schedule(ctx: _Ctx, node: yaml.Node, path: str) -> Schedule:
+    """``{cron: "0 */6 * * *", jitter: 20m}`` or ``{every: 6h, jitter: 30m}``."""
+    m = _mapping(ctx, node, path)
+    for key, sub in m.items():
+        if key not in ("cron", "every", "jitter"):
+            raise ctx.fail(sub, f"{path}.{key}", "unknown key; expected one of ['cron', 'every', 'jitter']")
+    if ("cron" in m) == ("every" in m):
+        raise ctx.fail(node, path, "needs exactly one of 'cron' or 'every'")
+    jitter = _typed(ctx, m["jitter"], f"{path}.jitter", parse_duration, "a duration like 20m") if "jitter" in m else 0.0
+    if "every" in m:
+        every = _typed(ctx, m["every"], f"{path}.every", parse_duration, "a duration like 6h")
+        if every <= 0:
+            raise ctx.fail(m["every"], f"{path}.every", "must be longer than zero")
+        return Schedule(every=every, jitter=jitter)
+    cron = _scalar(ctx, m["cron"], f"{path}.cron")
+    from croniter import croniter  # local: only profiles with a cron schedule need it
+
+    if not croniter.is_valid(cron):
+        raise ctx.fail(m["cron"], f"{path}.cron", f"invalid cron expression {cron!r}")
+    return Schedule(cron=cron, jitter=jitter)
+
+
 def _merge(base: yaml.Node, child: yaml.Node) -> yaml.Node:
     """``extends``: the child's top-level keys replace the base's, except ``pages`` (merged by kind)."""
     if not (isinstance(base, yaml.MappingNode) and isinstance(child, yaml.MappingNode)):
@@ -307,6 +341,7 @@ def load_profile(path: Path | str) -> SiteProfile:
         onion=_typed(ctx, m["onion"], "onion", _bool, "true or false") if "onion" in m else False,
         title=_scalar(ctx, m["title"], "title") if "title" in m else "",
         deny=tuple(_regex(ctx, n, f"deny[{i}]") for i, n in enumerate(_seq(ctx, m.get("deny"), "deny"))),
+        schedule=_schedule(ctx, m["schedule"], "schedule") if "schedule" in m else None,
     )
     if any(".onion" in x for x in profile.mirrors) and not profile.onion:
         profile = replace(profile, onion=True)

@@ -70,6 +70,19 @@ class RateLimit:
 
 
 @dataclass(frozen=True, slots=True)
+class Schedule:
+    """When the scheduler crawls a source: a cron expression or a fixed interval, plus jitter.
+
+    ``jitter`` (seconds) delays each run by a random amount up to it, so crawls keep no fixed
+    rhythm that a market could fingerprint. Read by ``scheduler/``; the crawler ignores it.
+    """
+
+    cron: str | None = None
+    every: float | None = None  # seconds
+    jitter: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class SiteProfile:
     """One market or forum: where it is, how to crawl it politely and how to read its pages."""
 
@@ -84,6 +97,7 @@ class SiteProfile:
     onion: bool = False
     title: str = ""
     deny: tuple[re.Pattern[str], ...] = ()
+    schedule: Schedule | None = None
 
     def rule_for(self, path_and_query: str) -> PageRule | None:
         for rule in self.pages:
