@@ -1,8 +1,9 @@
 """Keep every fetched response as evidence, and keep non-content pages out of parsing.
 
 Each body goes to the content-addressed page store, to the crawl's WARC file (ISO 28500, with
-capture time and payload digests) and its metadata to the record store *before* the spider sees it. A page the profile recognises as not content (captcha, login wall, seizure
-banner, not-found) is stored with its reason, counted, and never parsed as listings.
+capture time and payload digests) and its metadata to the record store *before* the spider sees
+it. A page the profile recognises as not content (captcha, login wall, seizure banner, not-found)
+is stored with its reason, counted, and never parsed as listings.
 """
 
 from __future__ import annotations
