@@ -9,9 +9,13 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING
 
+from crawler.completion import PageCompletion
 from narcoscope.ingest import Ingestor
 from narcoscope.paths import Paths
 from store import PageStore
+
+if TYPE_CHECKING:
+    from crawler.frontier import StoreFrontier
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -24,6 +28,18 @@ class CrawlResources:
         self.paths = paths
         self.pages = PageStore(paths.pages)
         self.ingestor = Ingestor(paths, batch_size=batch_size)
+        self.completion = PageCompletion()
+        self.frontier: StoreFrontier | None = None
+        self.ingestor.before_commit.append(self._settle_frontier)
+
+    def _settle_frontier(self) -> None:
+        """Mark finished pages done in the transaction that commits their records."""
+        if self.frontier is None:
+            return
+        done, failed = self.completion.completed, self.completion.failed
+        self.completion.completed, self.completion.failed = [], []
+        self.frontier.mark(done, "done")
+        self.frontier.mark(failed, "failed")
 
     @property
     def store(self):  # type: ignore[no-untyped-def]

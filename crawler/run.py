@@ -70,6 +70,9 @@ def run_crawls(
     """Run the jobs one after another and return what each crawl did."""
     settings = build_settings(overrides)
     process = AsyncCrawlerProcess(settings)
+    # Scrapy sets its loggers' levels when the process starts; narcoscope's LOG_LEVEL decides.
+    for name in ("scrapy", "twisted", "py.warnings"):
+        logging.getLogger(name).setLevel(settings.get("LOG_LEVEL", "INFO"))
     outcomes: list[CrawlOutcome] = []
 
     async def sequence() -> None:

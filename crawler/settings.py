@@ -46,6 +46,11 @@ BASE: dict[str, Any] = {
         "crawler.downloadermiddlewares.evidence.EvidenceMiddleware": 950,
         "crawler.downloadermiddlewares.contenttype.ContentTypeMiddleware": 960,
     },
+    # The frontier lives in the record store, not in memory or pickles: crawls resume after a kill.
+    "SCHEDULER": "crawler.frontier.StoreFrontier",
+    "SPIDER_MIDDLEWARES": {
+        "crawler.frontier.PageCompletionMiddleware": 10,
+    },
     "ITEM_PIPELINES": {
         "crawler.pipelines.ingest.IngestPipeline": 500,
     },

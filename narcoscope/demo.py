@@ -102,12 +102,12 @@ def demo_jobs(sites: DemoSites, weeks: list[int], sources: tuple[str, ...] = DEM
     return jobs
 
 
-def run_demo(home: Path | None, weeks: list[int], *, control_port: int = 8400,
+def run_demo(home: Path | None, weeks: list[int], *, control_port: int = 8400, log_level: str = "WARNING",
              progress: Callable[[object], None] | None = None) -> list:  # type: ignore[type-arg]
     from crawler.run import run_crawls
 
     overrides = {"NARCOSCOPE_HOME": str(home)} if home else {}
-    overrides["LOG_LEVEL"] = "WARNING"
+    overrides["LOG_LEVEL"] = log_level
     with DemoSites(control_port=control_port) as sites:
         return run_crawls(demo_jobs(sites, weeks), overrides=overrides, progress=progress)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -57,8 +58,11 @@ class Ingestor:
     batch_size: int = 500
     store: RecordStore = field(init=False)
     stats: IngestStats = field(default_factory=IngestStats)
+    commit_seconds: float = 2.0
+    before_commit: list[Callable[[], None]] = field(default_factory=list)
     _docs: list[IndexDoc] = field(default_factory=list)
     _obs: list[ObservationDoc] = field(default_factory=list)
+    _last_commit: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         self.store = RecordStore(self.paths.db)
@@ -74,7 +78,7 @@ class Ingestor:
         else:
             self.store.upsert_vendor(record, observed_at)
             self.stats.vendors += 1
-        if len(self._docs) >= self.batch_size:
+        if len(self._docs) >= self.batch_size or time.monotonic() - self._last_commit > self.commit_seconds:
             self.flush()
 
     def add_listing(self, listing: Listing, observed_at: datetime, crawl_id: str = "") -> Extraction:
@@ -119,7 +123,11 @@ class Ingestor:
 
     # batching -----------------------------------------------------------------------------
     def flush(self) -> None:
+        """Commit the store (with whatever else joins the transaction), then write the index batch."""
+        for hook in self.before_commit:
+            hook()
         self.store.commit()
+        self._last_commit = time.monotonic()
         if self._docs or self._obs:
             docs, obs = self._docs, self._obs
             self._docs, self._obs = [], []

@@ -95,3 +95,16 @@ CREATE TABLE IF NOT EXISTS extractions (
     extracted_at      TEXT NOT NULL,
     data              TEXT NOT NULL
 );
+
+-- The crawl frontier: every request a crawl has seen, so a killed crawl resumes where it stood.
+-- Written in the same transactions as the pages and records, so what is committed is consistent.
+CREATE TABLE IF NOT EXISTS frontier (
+    crawl_id TEXT NOT NULL,
+    fp       TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    priority INTEGER NOT NULL,
+    state    TEXT NOT NULL,          -- pending | inflight | done | failed
+    request  TEXT NOT NULL,          -- Request.to_dict() as JSON
+    PRIMARY KEY (crawl_id, fp)
+);
+CREATE INDEX IF NOT EXISTS frontier_next ON frontier(crawl_id, state, priority DESC, seq);

@@ -13,7 +13,8 @@ from narcoscope.records import Listing, Post, Vendor
 class IngestPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.ingestor = resources(crawler).ingestor
+        self.res = resources(crawler)
+        self.ingestor = self.res.ingestor
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IngestPipeline:
@@ -23,6 +24,7 @@ class IngestPipeline:
         if isinstance(item, (Listing, Vendor, Post)):
             spider: Any = self.crawler.spider
             self.ingestor.add(item, spider.observed_at, spider.crawl_id)
+            self.res.completion.item_ingested(item)
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(f"narcoscope/items/{type(item).__name__.lower()}")
         return item

@@ -10,9 +10,12 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
+from twisted.python.failure import Failure
 from scrapy.http import Response, TextResponse
 
 from crawler.profiles import SiteProfile, load_profile, parse_page
+from crawler.resources import resources
 from narcoscope.records import Listing, Post, Vendor
 
 
@@ -42,7 +45,7 @@ class ProfiledSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for path in self.profile.start:
-            yield scrapy.Request(self.base_url + path, callback=self.parse)
+            yield scrapy.Request(self.base_url + path, callback=self.parse, errback=self.on_error)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Listing | Vendor | Post | scrapy.Request]:
         if not isinstance(response, TextResponse):  # the content-type middleware lets only text through
@@ -58,7 +61,21 @@ class ProfiledSpider(scrapy.Spider):
             self.logger.warning("no record read from %s page %s", page.kind, response.url)
         yield from page.records
         for link in page.links:
-            yield response.follow(link, callback=self.parse)
+            yield response.follow(link, callback=self.parse, errback=self.on_error)
+
+    def on_error(self, failure: Failure) -> None:
+        """A request that ends without a parsed page: blocked/refused (recorded) or failed (counted)."""
+        request = getattr(failure, "request", None)
+        fp = request.meta.get("frontier_fp") if request is not None else None
+        completion = resources(self.crawler).completion
+        if failure.check(IgnoreRequest):
+            if fp:
+                completion.page_without_output(fp)
+            return
+        self.crawler.stats.inc_value("narcoscope/failed")  # type: ignore[union-attr]
+        self.logger.error("gave up on %s: %s", request.url if request else "?", failure.getErrorMessage())
+        if fp:
+            completion.failed.append(fp)
 
 
 class MarketSpider(ProfiledSpider):

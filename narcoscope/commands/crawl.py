@@ -23,6 +23,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--mirror", help="base URL to use instead of the profile's first mirror")
     p.add_argument("--home", help="data directory (default: $NARCOSCOPE_HOME or ./var)")
     p.add_argument("--index", help="index URL (default: $NARCOSCOPE_INDEX or sqlite in --home)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a crawler setting (Scrapy's or NARCOSCOPE_*), e.g. -s DOWNLOAD_DELAY=2")
     p.set_defaults(func=run)
 
 
@@ -49,7 +51,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"LOG_LEVEL": "DEBUG" if args.verbose >= 2 else "INFO" if args.verbose else "WARNING"}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            from narcoscope.cli import UserError
+
+            raise UserError(f"--set takes NAME=VALUE, got {item!r}")
+        out[name] = value
     if args.home:
         out["NARCOSCOPE_HOME"] = args.home
     if args.index:

@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
             bar.update(task, advance=1, description=f"{week_label(o.observed_at)} {o.source:<13} "
                        f"{counts['pages']} pages, {counts['listings']} listings")
 
-        outcomes = run_demo(paths.home, weeks, control_port=args.port, progress=progress)
+        outcomes = run_demo(paths.home, weeks, control_port=args.port, progress=progress,
+                            log_level="DEBUG" if args.verbose >= 2 else "INFO" if args.verbose else "WARNING")
     elapsed = time.perf_counter() - started
     store = RecordStore(paths.db)
     c = store.counts()
