@@ -59,7 +59,7 @@ def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path: Path) -> None
         total_pages = DemoWorld.build(seed=7).truth(WEEK)["pages"]["nightjar"]
         assert 0 < stored_before < total_pages, "the kill must land mid-crawl"
         second = _crawl(home, mirror)
-        out, err = second.communicate(timeout=300)
+        _, err = second.communicate(timeout=300)
         assert second.returncode == 0, err[-3000:]
     truth = {t["listing_id"] for t in DemoWorld.build(seed=7).truth(WEEK)["listings"] if t["source"] == "nightjar"}
     con = sqlite3.connect(db)
