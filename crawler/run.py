@@ -53,7 +53,13 @@ class CrawlOutcome:
     @property
     def ok(self) -> bool:
         """Finished, with no error logged: a crawl with errors is reported, never called clean."""
-        return self.stats.get("finish_reason") in ("finished", "closespider_pagecount") and not self.errors
+        return crawl_succeeded(self.stats)
+
+
+def crawl_succeeded(stats: dict[str, Any]) -> bool:
+    """Finished, no error logged, nothing fatal (e.g. an expired session): the one definition of success."""
+    return (stats.get("finish_reason") in ("finished", "closespider_pagecount")
+            and not stats.get("log_count/ERROR") and not any(k.startswith("narcoscope/fatal/") for k in stats))
 
 
 def build_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -69,6 +75,8 @@ def run_crawls(
 ) -> list[CrawlOutcome]:
     """Run the jobs one after another and return what each crawl did."""
     settings = build_settings(overrides)
+    for name in ("scrapy", "twisted", "py.warnings"):
+        logging.getLogger(name).setLevel(settings.get("LOG_LEVEL", "INFO"))
     process = AsyncCrawlerProcess(settings)
     # Scrapy sets its loggers' levels when the process starts; narcoscope's LOG_LEVEL decides.
     for name in ("scrapy", "twisted", "py.warnings"):

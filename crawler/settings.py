@@ -43,6 +43,7 @@ BASE: dict[str, Any] = {
     },
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+        "crawler.downloadermiddlewares.session.SessionMiddleware": 720,  # after Scrapy's cookies (700)
         "crawler.downloadermiddlewares.evidence.EvidenceMiddleware": 950,
         "crawler.downloadermiddlewares.contenttype.ContentTypeMiddleware": 960,
     },

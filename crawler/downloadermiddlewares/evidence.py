@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
+from crawler.downloadermiddlewares.session import LOGIN_WALL, SessionMiddleware
 from crawler.profiles.parse import blocked_reason, path_and_query
 from crawler.resources import resources
 from narcoscope.records import RawPage
@@ -27,6 +28,7 @@ class EvidenceMiddleware:
         self.crawler = crawler
         self.res = resources(crawler)
         self.warc: WarcLog | None = None
+        self.session: SessionMiddleware | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def spider_closed(self) -> None:
@@ -41,7 +43,14 @@ class EvidenceMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EvidenceMiddleware:
-        return cls(crawler)
+        mw = cls(crawler)
+        crawler.signals.connect(mw._find_session, signal=signals.engine_started)
+        return mw
+
+    def _find_session(self) -> None:
+        engine = self.crawler.engine
+        mws = engine.downloader.middleware.middlewares if engine is not None else ()
+        self.session = next((m for m in mws if isinstance(m, SessionMiddleware)), None)
 
     def process_response(self, request: Request, response: Response) -> Any:
         spider: Any = self.crawler.spider
@@ -70,9 +79,13 @@ class EvidenceMiddleware:
         if reason is None and response.status >= 400:
             reason = f"http-{response.status}"
         if reason is not None:
+            if reason == LOGIN_WALL and self.session is not None:  # a session may have expired
+                self.session.login_wall(spider)
             stats.inc_value("narcoscope/blocked")
             stats.inc_value(f"narcoscope/blocked/{reason}")
             spider.logger.info("not content (%s): %s", reason, response.url)
             raise IgnoreRequest(f"blocked page: {reason}")
+        if self.session is not None:
+            self.session.content_page()
         request.meta["page_digest"] = digest  # the spider reads it as response.meta
         return response

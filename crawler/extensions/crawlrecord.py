@@ -34,6 +34,8 @@ class CrawlRecord:
         res = resources(self.crawler)
         ingestor = res.ingestor
         status = "finished" if reason in ("finished", "closespider_pagecount") else "failed"
+        if self.crawler.stats and any(k.startswith("narcoscope/fatal/") for k in self.crawler.stats.get_stats()):
+            status = "failed"
         try:
             ingestor.record_volume(spider.profile.name, spider.observed_at)  # type: ignore[attr-defined]
             ingestor.flush()

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from crawler.profiles.model import BlockRule, FieldSpec, PageRule, RateLimit, Schedule, SiteProfile
+from crawler.profiles.model import BlockRule, FieldSpec, PageRule, RateLimit, Schedule, SessionSpec, SiteProfile
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
@@ -273,6 +273,27 @@ def _schedule(ctx: _Ctx, node: yaml.Node, path: str) -> Schedule:
     return Schedule(cron=cron, jitter=jitter)
 
 
+def _session(ctx: _Ctx, node: yaml.Node, path: str) -> SessionSpec:
+    """``{cookies_env: NARCOSCOPE_SESSION_X}`` or ``{cookies_file: ~/.config/narcoscope/x.cookies}``."""
+    m = _mapping(ctx, node, path)
+    for key, sub in m.items():
+        if key not in ("cookies_env", "cookies_file", "expired_after"):
+            raise ctx.fail(sub, f"{path}.{key}",
+                           "unknown key; expected one of ['cookies_env', 'cookies_file', 'expired_after']"
+                           " (secrets themselves never go in a profile)")
+    if not {"cookies_env", "cookies_file"} & m.keys():
+        raise ctx.fail(node, path, "needs 'cookies_env' or 'cookies_file'")
+    cookies_file = _scalar(ctx, m["cookies_file"], f"{path}.cookies_file") if "cookies_file" in m else ""
+    if cookies_file and Path(cookies_file).expanduser().resolve().is_relative_to(REPO_ROOT):
+        raise ctx.fail(m["cookies_file"], f"{path}.cookies_file", "secrets must live outside the repository")
+    return SessionSpec(
+        cookies_env=_scalar(ctx, m["cookies_env"], f"{path}.cookies_env") if "cookies_env" in m else "",
+        cookies_file=cookies_file,
+        expired_after=_typed(ctx, m["expired_after"], f"{path}.expired_after", int, "a whole number")
+        if "expired_after" in m else 3,
+    )
+
+
 def _merge(base: yaml.Node, child: yaml.Node) -> yaml.Node:
     """``extends``: the child's top-level keys replace the base's, except ``pages`` (merged by kind)."""
     if not (isinstance(base, yaml.MappingNode) and isinstance(child, yaml.MappingNode)):
@@ -342,6 +363,7 @@ def load_profile(path: Path | str) -> SiteProfile:
         title=_scalar(ctx, m["title"], "title") if "title" in m else "",
         deny=tuple(_regex(ctx, n, f"deny[{i}]") for i, n in enumerate(_seq(ctx, m.get("deny"), "deny"))),
         schedule=_schedule(ctx, m["schedule"], "schedule") if "schedule" in m else None,
+        session=_session(ctx, m["session"], "session") if "session" in m else None,
     )
     if any(".onion" in x for x in profile.mirrors) and not profile.onion:
         profile = replace(profile, onion=True)

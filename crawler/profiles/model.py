@@ -83,6 +83,20 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionSpec:
+    """Where an analyst-supplied session comes from: never the profile itself, never the logs.
+
+    ``cookies_env`` names an environment variable holding a Cookie header value
+    (``name=value; name2=value2``); ``cookies_file`` a file outside the repository with the same.
+    narcoscope never logs in, creates accounts or solves CAPTCHAs: it only replays what it is given.
+    """
+
+    cookies_env: str = ""
+    cookies_file: str = ""
+    expired_after: int = 3  # login-wall pages before the crawl stops and reports the session expired
+
+
+@dataclass(frozen=True, slots=True)
 class SiteProfile:
     """One market or forum: where it is, how to crawl it politely and how to read its pages."""
 
@@ -98,6 +112,7 @@ class SiteProfile:
     title: str = ""
     deny: tuple[re.Pattern[str], ...] = ()
     schedule: Schedule | None = None
+    session: SessionSpec | None = None
 
     def rule_for(self, path_and_query: str) -> PageRule | None:
         for rule in self.pages:

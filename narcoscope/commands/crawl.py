@@ -17,7 +17,8 @@ def add_parser(sub: Any) -> None:
     from narcoscope.cli import Formatter
 
     p = sub.add_parser("crawl", help=HELP, description=DESCRIPTION, formatter_class=Formatter)
-    p.add_argument("sources", nargs="*", metavar="SOURCE", help="source names (see `narcoscope profiles`)")
+    p.add_argument("sources", nargs="*", metavar="SOURCE",
+                   help="source names (see `narcoscope profiles`) or paths to profile files")
     p.add_argument("--all", action="store_true", help="crawl every configured source")
     p.add_argument("--observed-at", help="ISO time the crawl stands for (default: now)")
     p.add_argument("--mirror", help="base URL to use instead of the profile's first mirror")
@@ -29,12 +30,17 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.profiles import ProfileError, load_profiles
+    from crawler.profiles import ProfileError, load_profile, load_profiles
     from crawler.run import CrawlJob, run_crawls
     from narcoscope.cli import UserError
 
     try:
         profiles = load_profiles()
+        for arg in list(args.sources):
+            if arg.endswith((".yaml", ".yml")):
+                prof = load_profile(arg)
+                profiles[prof.name] = prof
+                args.sources[args.sources.index(arg)] = prof.name
     except ProfileError as exc:
         raise UserError(str(exc)) from None
     names = list(profiles) if args.all else args.sources
