@@ -49,6 +49,7 @@ class SessionMiddleware:
         self.missing = ""
         self.walls = 0
         self.content = 0
+        self._closing: asyncio.Future[None] | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
     @classmethod
@@ -94,4 +95,4 @@ class SessionMiddleware:
         self.crawler.stats.set_value(f"narcoscope/fatal/{reason}", 1)
         engine = self.crawler.engine
         if engine is not None:
-            asyncio.ensure_future(engine.close_spider_async(reason=reason))
+            self._closing = asyncio.ensure_future(engine.close_spider_async(reason=reason))

@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from twisted.python.failure import Failure
 from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
 
 from crawler.profiles import SiteProfile, load_profile, parse_page
 from crawler.resources import resources
