@@ -44,8 +44,10 @@ BASE: dict[str, Any] = {
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
         "crawler.downloadermiddlewares.session.SessionMiddleware": 720,  # after Scrapy's cookies (700)
-        "crawler.downloadermiddlewares.evidence.EvidenceMiddleware": 950,
-        "crawler.downloadermiddlewares.contenttype.ContentTypeMiddleware": 960,
+        # Below HttpCompression (590): evidence keeps the decoded body, bombs never get that far;
+        # above Retry (550): a 503 is kept as evidence and then retried.
+        "crawler.downloadermiddlewares.evidence.EvidenceMiddleware": 585,
+        "crawler.downloadermiddlewares.contenttype.ContentTypeMiddleware": 586,
     },
     # The frontier lives in the record store, not in memory or pickles: crawls resume after a kill.
     "SCHEDULER": "crawler.frontier.StoreFrontier",

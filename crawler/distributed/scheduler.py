@@ -9,7 +9,9 @@ single-machine ``StoreFrontier``. Until then the request is leased to the worker
 dies stops renewing, and the others take its requests back.
 
 Settings: ``NARCOSCOPE_REDIS_URL`` (required), ``NARCOSCOPE_REDIS_LEASE`` (seconds, default 30),
-``NARCOSCOPE_WORKER_ID`` (default host:pid), ``NARCOSCOPE_REDIS_BATCH`` (requests per pop, 8).
+``NARCOSCOPE_WORKER_ID`` (default host:pid), ``NARCOSCOPE_REDIS_BATCH`` (requests per pop, 8),
+``NARCOSCOPE_STORE_BUSY_TIMEOUT`` (seconds to wait for the shared SQLite store's write lock, 120)
+and ``NARCOSCOPE_STORE_COMMIT_SECONDS`` (longest write transaction, 0.5).
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ class RedisScheduler:
         self.client = _client(crawler)
         self.lease = s.getfloat("NARCOSCOPE_REDIS_LEASE", 30.0)
         self.batch = s.getint("NARCOSCOPE_REDIS_BATCH", 8)
+        self.busy_timeout = s.getfloat("NARCOSCOPE_STORE_BUSY_TIMEOUT", 120.0)
+        self.commit_seconds = s.getfloat("NARCOSCOPE_STORE_COMMIT_SECONDS", 0.5)
         self.worker = s.get("NARCOSCOPE_WORKER_ID") or f"{socket.gethostname()}:{os.getpid()}"
         self.df = RedisDupeFilter(crawler)
         self.frontier: RedisFrontier | None = None
@@ -101,7 +105,12 @@ class RedisScheduler:
         key = crawl_key(spider)
         self.frontier = RedisFrontier(self.client, key, self.worker, self.lease)
         self.df.key = self.frontier.keys.seen
-        resources(self.crawler).frontier = self  # type: ignore[assignment]  # same hook as StoreFrontier
+        res = resources(self.crawler)
+        res.frontier = self  # type: ignore[assignment]  # the same hook as StoreFrontier
+        # Workers share the record store: wait for the other writers instead of failing at 5 s,
+        # and hold the write lock for short transactions so that they get their turn.
+        res.store.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        res.ingestor.commit_seconds = min(res.ingestor.commit_seconds, self.commit_seconds)
         self.loop = task.LoopingCall(self._keepalive)
         self.loop.start(max(self.lease / 3, 0.2), now=False)
         log.info("worker %s joins shared frontier %s (%d pending)", self.worker, key, self.frontier.pending())
@@ -157,8 +166,8 @@ class RedisScheduler:
         """Renew this worker's leases; commit finished pages so that they can be acknowledged."""
         try:
             res = resources(self.crawler)
-            if res.completion.completed or res.completion.failed:
-                res.ingestor.flush()  # runs mark() then commits
+            if res.completion.completed or res.completion.failed or res.store.db.in_transaction:
+                res.ingestor.flush()  # runs mark() then commits: never a write lock held for long
             self._settle()
             if self.frontier and self.inflight:
                 self.frontier.renew(sorted(self.inflight))

@@ -29,6 +29,7 @@ class EvidenceMiddleware:
         self.res = resources(crawler)
         self.warc: WarcLog | None = None
         self.session: SessionMiddleware | None = None
+        self.retry_codes = set(crawler.settings.getlist("RETRY_HTTP_CODES", []))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def spider_closed(self) -> None:
@@ -63,7 +64,8 @@ class EvidenceMiddleware:
         reason = None
         if isinstance(response, TextResponse):
             reason = blocked_reason(profile, response.url, response.status, response.text, response.selector)
-        elif response.status >= 400:
+        transient = reason is None and response.status in self.retry_codes
+        if reason is None and response.status >= 400:
             reason = f"http-{response.status}"
         rule = profile.rule_for(path_and_query(response.url))
         self.res.store.add_page(RawPage(
@@ -76,9 +78,11 @@ class EvidenceMiddleware:
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("narcoscope/evidence/pages")
-        if reason is None and response.status >= 400:
-            reason = f"http-{response.status}"
+        if transient:
+            stats.inc_value(f"narcoscope/transient/http-{response.status}")
+            return response  # kept as evidence; the retry middleware tries again
         if reason is not None:
+            request.meta["blocked"] = reason
             if reason == LOGIN_WALL and self.session is not None:  # a session may have expired
                 self.session.login_wall(spider)
             stats.inc_value("narcoscope/blocked")

@@ -69,6 +69,10 @@ class ProfiledSpider(scrapy.Spider):
         fp = request.meta.get("frontier_fp") if request is not None else None
         completion = resources(self.crawler).completion
         if failure.check(IgnoreRequest):
+            if request is not None and "page_digest" not in request.meta and not request.meta.get("blocked"):
+                # refused before it could be kept (size limit, decompression bomb, content type)
+                self.crawler.stats.inc_value("narcoscope/refused")  # type: ignore[union-attr]
+                self.logger.warning("refused %s: %s", request.url, failure.getErrorMessage())
             if fp:
                 completion.page_without_output(fp)
             return
