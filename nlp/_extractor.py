@@ -1,0 +1,422 @@
+"""The extractor: one spaCy pipeline plus the plain normalizers, turning records into Extractions.
+
+A listing's title and description go through the pipeline as one Doc (title, blank line,
+description); offsets are mapped back to each field. Ships-from/to and displayed prices are short
+structured fields and go straight to the normalizers, with an LRU cache because markets repeat them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import nlp.components
+import nlp.tokenizer  # noqa: F401
+from narcoscope.records import Entity, Extraction, Listing, Post
+from nlp.components._doc import Found, found
+from nlp.errors import ExtractionError, Warnings
+from nlp.normalize import places as pl
+from nlp.normalize.prices import Price, find_prices
+from nlp.normalize.quantities import Amount, find_amounts, headline
+from nlp.normalize.rates import CryptoRates, RateBook
+
+log = logging.getLogger(__name__)
+CODE_VERSION = "1"
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config"
+SEP = "\n\n"
+# A market handle: CamelCase (DutchChampagne, KrysztalPL), capitals then a word (NLRCShop), or
+# letters with digits/underscores (vendor_42). Everyday capitalised words have none of these shapes.
+_HANDLE = re.compile(r"(?<![\w@])(?P<v>[A-Za-z][a-z0-9]*[a-z0-9][A-Z][A-Za-z0-9_]*|[A-Z]{2,}[A-Z][a-z]+[A-Za-z0-9_]*"
+                     r"|[A-Za-z]{2,}[0-9_]+[A-Za-z0-9_]*)(?![\w])")
+# Words that put a handle in a seller role, in the market languages: "from X", "bei X", "у X", "od X".
+_HANDLE_CUES = frozenset({"from", "vendor", "vendors", "by", "at", "with", "review", "reviews", "scam", "warning",
+                          "ordered", "bought", "order", "avoid", "trust", "bei", "von", "mit", "über", "у", "от",
+                          "магазин", "магазине", "od", "u", "de", "chez", "van", "bij", "del", "desde"})
+# ... or before a selling verb: "X has fluve in stock", "X listed", "X's changa".
+_HANDLE_AFTER = frozenset({"has", "had", "listed", "lists", "sells", "sold", "ships", "shipped", "stocks",
+                           "restocked", "sent", "delivered", "scammed", "exit", "'s", "’s", "hat", "verkauft",
+                           "vende", "vend", "verkoopt", "sprzedaje", "продает", "продаёт"})
+_VENDOR_PATTERNS = [
+    re.compile(r"(?i:\bvendors?)\s*[:\-]?\s*@?(?P<v>[A-Za-z0-9][\w.\-]{2,30})"),
+    re.compile(r"(?<![\w@])@(?P<v>[A-Za-z0-9][\w.\-]{2,30})"),
+    re.compile(r"\b(?P<v>[A-Za-z0-9][\w.\-]{2,30})(?:'s|’s) (?i:shop|store)\b"),
+    re.compile(r"(?i:welcome to (?:the )?)(?P<v>[A-Z0-9][\w.\-]{2,30}) (?i:shop|store)\b"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """``config/nlp/extraction.yaml``, validated."""
+
+    pipeline: Path
+    gazetteer_dir: Path
+    places_dir: Path
+    crypto_csv: Path
+    headline_currencies: frozenset[str]
+    batch_size: int
+    places_cache: int
+    not_vendors: frozenset[str]
+    learn_every: int
+    learn_max_strings: int
+
+    @classmethod
+    def load(cls, config_dir: Path, *, gazetteer_dir: Path | None, crypto_csv: Path | None) -> Settings:
+        path = config_dir / "nlp" / "extraction.yaml"
+        try:
+            raw: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+            return cls(
+                pipeline=config_dir / raw.get("pipeline", "nlp/pipeline.cfg"),
+                gazetteer_dir=gazetteer_dir or config_dir / raw.get("gazetteer_dir", "gazetteer"),
+                places_dir=config_dir / raw.get("places_dir", "places"),
+                crypto_csv=crypto_csv or config_dir / raw.get("rates", {}).get("crypto_csv", "rates/crypto-demo.csv"),
+                headline_currencies=frozenset(raw.get("headline_currencies", ["USD", "EUR", "GBP", "BTC", "XMR"])),
+                batch_size=int(raw.get("batch_size", 256)),
+                places_cache=int(raw.get("places_cache", 8192)),
+                not_vendors=frozenset(str(v).casefold() for v in raw.get("not_vendors", [])),
+                learn_every=int(raw.get("tokenizer_learning", {}).get("every", 4)),
+                learn_max_strings=int(raw.get("tokenizer_learning", {}).get("max_strings", 200_000)),
+            )
+        except (OSError, yaml.YAMLError, TypeError, ValueError, AttributeError) as exc:
+            raise ExtractionError("E005", path=path, detail=exc) from exc
+
+
+def _digest(paths: Iterable[Path]) -> str:
+    h = hashlib.sha256(CODE_VERSION.encode())
+    for p in sorted(paths):
+        if p.is_dir():
+            for child in sorted(p.glob("*")):
+                if child.is_file():
+                    h.update(child.name.encode() + child.read_bytes())
+        elif p.exists():
+            h.update(p.name.encode() + p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def build_nlp(settings: Settings, config_dir: Path) -> Language:
+    """The spaCy pipeline assembled from ``pipeline.cfg``."""
+    if not settings.pipeline.exists():
+        raise ExtractionError("E004", path=settings.pipeline)
+    if not (settings.gazetteer_dir / "substances.yaml").exists():
+        raise ExtractionError("E001", path=settings.gazetteer_dir / "substances.yaml")
+    words = config_dir / "gazetteer" / "common_words.txt"
+    overrides = {
+        "paths.config_dir": str(config_dir),
+        "paths.gazetteer_dir": str(settings.gazetteer_dir),
+        "paths.common_words": str(words) if words.exists() else None,
+    }
+    config = spacy.util.load_config(settings.pipeline, overrides=overrides, interpolate=True)
+    return spacy.util.load_model_from_config(config, auto_fill=True)
+
+
+class _Run:
+    """Aggregated warnings over one batch of records (one log line, not one per document)."""
+
+    def __init__(self) -> None:
+        self.missing_rates: Counter[str] = Counter()
+
+    def report(self) -> None:
+        if self.missing_rates:
+            log.warning(Warnings.W002.format(count=sum(self.missing_rates.values()),
+                                             currencies=", ".join(sorted(self.missing_rates))))
+
+
+class Extractor:
+    """Extracts substances, NPS candidates, shipping, price, quantity, vendor and language."""
+
+    def __init__(self, nlp: Language, settings: Settings, rates: RateBook, version: str) -> None:
+        self.nlp = nlp
+        self.settings = settings
+        self.rates = rates
+        self._version = version
+        self.gazette = pl.load_gazette(settings.places_dir)
+        self._origin_field = functools.lru_cache(maxsize=settings.places_cache)(self._parse_origin_field)
+        self._dest_field = functools.lru_cache(maxsize=settings.places_cache)(self._parse_dest_field)
+        self._price_field = functools.lru_cache(maxsize=settings.places_cache)(find_prices)
+        substances = nlp.get_pipe("substances") if "substances" in nlp.pipe_names else None
+        self._gz = getattr(substances, "gz", None)
+        self._run = _Run()
+        self._batches = 0
+
+    @classmethod
+    def from_config(cls, config_dir: Path = DEFAULT_CONFIG, *, gazetteer_dir: Path | None = None,
+                    crypto_csv: Path | None = None) -> Extractor:
+        """Build the extractor from ``config_dir`` (default: the repository's ``config/``)."""
+        config_dir = Path(config_dir).resolve()
+        settings = Settings.load(config_dir, gazetteer_dir=gazetteer_dir, crypto_csv=crypto_csv)
+        nlp_ = build_nlp(settings, config_dir)
+        version = _digest([config_dir / "nlp", settings.places_dir, settings.gazetteer_dir / "substances.yaml",
+                           settings.gazetteer_dir / "not_substances.yaml",
+                           settings.gazetteer_dir / "confirmed.yaml", config_dir / "gazetteer" / "common_words.txt"])
+        rates = RateBook(CryptoRates.from_csv(settings.crypto_csv))
+        return cls(nlp_, settings, rates, f"nlp-{CODE_VERSION}+{version}")
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the pipeline config, gazetteer or place tables change."""
+        return self._version
+
+    # -- public API -------------------------------------------------------------------------
+    def extract_listing(self, listing: Listing, observed_at: datetime) -> Extraction:
+        """One listing (the crawler's per-page call); memory-zoned like :meth:`extract_many`."""
+        return self._batch([listing], observed_at)[0]
+
+    def extract_post(self, post: Post, observed_at: datetime) -> Extraction:
+        """One forum post; memory-zoned like :meth:`extract_many`."""
+        return self._batch([post], observed_at)[0]
+
+    def extract_many(self, records: Iterable[Listing | Post], observed_at: datetime) -> Iterator[Extraction]:
+        """Extract a stream of records in batches; each batch runs in ``nlp.memory_zone()``."""
+        batch: list[Listing | Post] = []
+        for rec in records:
+            if not isinstance(rec, (Listing, Post)):
+                raise ExtractionError("E009", kind=type(rec).__name__)
+            batch.append(rec)
+            if len(batch) >= self.settings.batch_size:
+                yield from self._batch(batch, observed_at)
+                batch = []
+        if batch:
+            yield from self._batch(batch, observed_at)
+        self._run.report()
+        self._run = _Run()
+
+    def _zone(self) -> AbstractContextManager[object]:
+        """``nlp.memory_zone()``, except for a learning batch now and then.
+
+        Inside a memory zone spaCy does not write its tokenizer cache, and uncached tokenization
+        is ~20x slower. So every ``learn_every``-th batch runs outside the zone, teaching the cache
+        the market vocabulary, until the string store holds ``learn_max_strings``; from then on
+        every batch is zoned, so a long-running crawler's memory stays bounded.
+        """
+        self._batches += 1
+        learning = (self.settings.learn_every > 0 and (self._batches - 1) % self.settings.learn_every == 0
+                    and len(self.nlp.vocab.strings) < self.settings.learn_max_strings)
+        return contextlib.nullcontext() if learning else self.nlp.memory_zone()
+
+    def _batch(self, batch: list[Listing | Post], observed_at: datetime) -> list[Extraction]:
+        with self._zone():
+            docs = [self._listing_doc(r) if isinstance(r, Listing) else self._post_doc(r) for r in batch]
+            out = []
+            for rec, doc in zip(batch, self.nlp.pipe(docs, batch_size=self.settings.batch_size), strict=True):
+                if isinstance(rec, Listing):
+                    out.append(self._listing_result(rec, doc, observed_at))
+                else:
+                    out.append(self._post_result(rec, doc, observed_at))
+            return out
+
+    # -- documents --------------------------------------------------------------------------
+    def _make_doc(self, head: str, body: str) -> Doc:
+        text = f"{head}{SEP}{body}" if body else head
+        doc = self.nlp.make_doc(text)
+        doc.user_data["ns_text"] = text
+        if body:
+            doc.user_data["ns_lang_range"] = (len(head) + len(SEP), len(head) + len(SEP) + len(body))
+        return doc
+
+    def _listing_doc(self, listing: Listing) -> Doc:
+        return self._make_doc(listing.title, listing.description)
+
+    def _post_doc(self, post: Post) -> Doc:
+        return self._make_doc(post.thread_title, post.body)
+
+    # -- results ----------------------------------------------------------------------------
+    def _listing_result(self, listing: Listing, doc: Doc, observed_at: datetime) -> Extraction:
+        f = found(doc)
+        split = len(listing.title)
+        names = ("title", "description")
+        ents = self._text_entities(doc, f, split, names)
+        ex = self._base(listing.doc_id, ents, f)
+        self._listing_places(listing, ex, ents)
+        self._listing_price(listing, f, split, ex, ents, observed_at)
+        self._listing_quantity(listing, f, split, ex, ents)
+        self._drop_amounts_without_drug(ex)
+        ex.vendor = listing.vendor.strip() or self._vendor_in_text(listing.description)
+        if listing.vendor.strip():
+            ents.append(Entity("VENDOR", listing.vendor.strip(), 0, len(listing.vendor.strip()), "vendor",
+                               listing.vendor.strip()))
+        ex.entities = tuple(ents)
+        return ex
+
+    def _post_result(self, post: Post, doc: Doc, observed_at: datetime) -> Extraction:
+        f = found(doc)
+        split = len(post.thread_title)
+        ents = self._text_entities(doc, f, split, ("thread_title", "body"))
+        ex = self._base(post.doc_id, ents, f)
+        origin = pl.origin_from_text(post.body, self.gazette)
+        if origin:
+            ex.ships_from = origin.code
+            ents.append(Entity("ORIGIN", origin.text, origin.start, origin.end, "body", origin.code))
+        vendors = self._vendors_in_text(post.body, title=post.thread_title)
+        for name, start, end in vendors:
+            ents.append(Entity("VENDOR", name, start, end, "body", name))
+        seen = {v[0].casefold() for v in vendors}
+        titled: dict[str, tuple[str, int, int]] = {}
+        for m in _HANDLE.finditer(post.thread_title):  # a review thread's title names the vendor
+            self._add_vendor(titled, m["v"], m.start("v"))
+        for name, start, end in titled.values():
+            if name.casefold() not in seen:
+                ents.append(Entity("VENDOR", name, start, end, "thread_title", name))
+                vendors.append((name, start, end))
+        ex.vendor = vendors[0][0] if vendors else ""
+        amounts = [m for m in f.measures if isinstance(m, Amount)]
+        h = headline(amounts)
+        ex.quantity_g, ex.units = h.quantity_g, h.units
+        prices = [m for m in f.measures if isinstance(m, Price)]
+        self._set_price(ex, prices, ents, observed_at, field_of=lambda p: "body")
+        ex.entities = tuple(ents)
+        return ex
+
+    def _base(self, doc_id: str, ents: list[Entity], f: Found) -> Extraction:
+        subs = list(dict.fromkeys(e.value for e in ents if e.label == "SUBSTANCE"))
+        cands = list(dict.fromkeys(e.value for e in ents if e.label == "NPS_CANDIDATE"))
+        classes = []
+        if self._gz is not None:
+            classes = list(dict.fromkeys(self._gz.substances[s].cls for s in subs if s in self._gz.substances))
+        return Extraction(doc_id=doc_id, extractor_version=self._version, substances=tuple(subs),
+                          classes=tuple(classes), candidates=tuple(cands), lang=f.lang)
+
+    @staticmethod
+    def _field(start: int, split: int, names: tuple[str, str]) -> tuple[str, int]:
+        return (names[0], 0) if start < split else (names[1], split + len(SEP))
+
+    def _text_entities(self, doc: Doc, f: Found, split: int, names: tuple[str, str]) -> list[Entity]:
+        ents = []
+        text = f.text
+        for label, s, e, value, attrs in sorted(f.hits, key=lambda h: h[1]):
+            name, off = self._field(s, split, names)
+            ents.append(Entity(label, text[s:e], s - off, e - off, name, value, attrs))
+        for m in f.measures:
+            if isinstance(m, Amount):
+                name, off = self._field(m.start, split, names)
+                label = "QUANTITY" if m.kind in ("QUANTITY", "UNITS") else "DOSE"
+                attrs = (("unit", m.unit), ("kind", m.kind.lower()))
+                if m.count is not None:
+                    attrs += (("count", f"{m.count:g}"),)
+                ents.append(Entity(label, m.text, m.start - off, m.end - off, name, f"{m.value:g}", attrs))
+        return ents
+
+    # -- places -----------------------------------------------------------------------------
+    def _parse_origin_field(self, text: str) -> pl.Place | None:
+        return pl.parse_origin_field(text, self.gazette)
+
+    def _parse_dest_field(self, text: str) -> tuple[pl.Place, ...]:
+        return tuple(pl.parse_destinations_field(text, self.gazette))
+
+    def _listing_places(self, listing: Listing, ex: Extraction, ents: list[Entity]) -> None:
+        origin, o_field = self._origin_field(listing.ships_from), "ships_from"
+        if origin is None:
+            origin, o_field = pl.origin_from_text(listing.title, self.gazette), "title"
+        if origin is None:
+            origin, o_field = pl.origin_from_text(listing.description, self.gazette), "description"
+        if origin is not None:
+            ex.ships_from = origin.code
+            ents.append(Entity("ORIGIN", origin.text, origin.start, origin.end, o_field, origin.code))
+        dests, d_field = list(self._dest_field(listing.ships_to)), "ships_to"
+        if not dests:
+            route = pl.split_route(listing.ships_from, self.gazette)
+            dests, d_field = (route[1] if route else []), "ships_from"
+        if not dests:
+            dests, d_field = pl.destinations_from_text(listing.title, self.gazette), "title"
+        if not dests:
+            dests, d_field = pl.destinations_from_text(listing.description, self.gazette), "description"
+        ex.ships_to = tuple(pl.codes(dests))
+        for p in dests:
+            ents.append(Entity("DESTINATION", p.text, p.start, p.end, d_field, p.code))
+
+    # -- prices and quantities ---------------------------------------------------------------
+    def _listing_price(self, listing: Listing, f: Found, split: int, ex: Extraction, ents: list[Entity],
+                       observed_at: datetime) -> None:
+        shown: list[tuple[Price, str]] = []
+        for display in listing.prices:
+            shown += [(p, "price") for p in self._price_field(display.text)]
+        names = ("title", "description")
+        text_prices = [m for m in f.measures if isinstance(m, Price)]
+        for p in text_prices:
+            name, off = self._field(p.start, split, names)
+            shown.append((Price(p.amount, p.currency, p.start - off, p.end - off, p.text, p.written_currency), name))
+        fields = {id(p): name for p, name in shown}
+        self._set_price(ex, [p for p, _ in shown], ents, observed_at, field_of=lambda p: fields[id(p)])
+
+    def _set_price(self, ex: Extraction, prices: list[Price], ents: list[Entity], observed_at: datetime,
+                   *, field_of: Any) -> None:
+        head = next((p for p in prices if p.currency in self.settings.headline_currencies), None)
+        for p in prices:
+            conv = self.rates.to_usd(p.amount, p.currency, observed_at.date())
+            attrs: tuple[tuple[str, str], ...] = (("currency", p.currency), ("written", p.written_currency))
+            if conv is not None:
+                attrs += (("usd", f"{conv.usd:.2f}"), ("rate", f"{conv.rate:.8g}"),
+                          ("rate_date", conv.rate_date.isoformat()), ("rate_source", conv.source))
+            else:
+                self._run.missing_rates[p.currency] += 1
+            if p is head:
+                attrs += (("headline", "true"),)
+                ex.price_amount, ex.price_currency = p.amount, p.currency
+                ex.price_usd = round(conv.usd, 2) if conv is not None else None
+            ents.append(Entity("PRICE", p.text, p.start, p.end, field_of(p), f"{p.amount:g}", attrs))
+
+    def _listing_quantity(self, listing: Listing, f: Found, split: int, ex: Extraction,
+                          ents: list[Entity]) -> None:
+        for display in listing.prices:
+            if display.quantity:
+                h = headline(find_amounts(display.quantity))
+                if h.quantity_g is not None or h.units is not None:
+                    ex.quantity_g, ex.units = h.quantity_g, h.units
+                    return
+        amounts = [m for m in f.measures if isinstance(m, Amount)]
+        title = [a for a in amounts if a.start < split]
+        h = headline(title)
+        if h.quantity_value is None and h.units is None:
+            h = headline([a for a in amounts if a.start >= split])
+        ex.quantity_g, ex.units = h.quantity_g, h.units
+
+    @staticmethod
+    def _drop_amounts_without_drug(ex: Extraction) -> None:
+        """Quantities describe what a price buys *of a drug*: none for a 10-pack of T-shirts."""
+        if not ex.substances and not ex.candidates:
+            ex.quantity_g = ex.units = None
+
+    # -- vendors ----------------------------------------------------------------------------
+    def _vendors_in_text(self, text: str, *, title: str = "") -> list[tuple[str, int, int]]:
+        """Vendor names: explicit ("vendor X", "@X", "X's shop") or a handle-shaped word after a
+        seller cue ("from X", "bei X") or named in the thread title."""
+        out: dict[str, tuple[str, int, int]] = {}
+        for rx in _VENDOR_PATTERNS:
+            for m in rx.finditer(text):
+                self._add_vendor(out, m["v"], m.start("v"))
+        titled = {m["v"].casefold() for m in _HANDLE.finditer(title)}
+        for m in _HANDLE.finditer(text):
+            before = text[max(0, m.start() - 25):m.start()].casefold().split()[-2:]
+            rest = text[m.end():m.end() + 12].casefold()
+            after = rest[:2] if rest[:2] in ("'s", "’s") else (rest.split() or [""])[0].strip(".,;:!")
+            if (m["v"].casefold() in titled or any(w.strip(":,;—-") in _HANDLE_CUES for w in before)
+                    or after in _HANDLE_AFTER):
+                self._add_vendor(out, m["v"], m.start("v"))
+        return sorted(out.values(), key=lambda v: v[1])
+
+    def _add_vendor(self, out: dict[str, tuple[str, int, int]], raw: str, start: int) -> None:
+        name = raw.rstrip(".-")
+        low = name.casefold()
+        gz = self._gz
+        if gz is not None and (low in gz.common_words or low in gz.known_forms):
+            return
+        if low in self.settings.not_vendors or name.isdigit():
+            return
+        out.setdefault(low, (name, start, start + len(name)))
+
+    def _vendor_in_text(self, text: str) -> str:
+        found_ = self._vendors_in_text(text)
+        return found_[0][0] if found_ else ""

@@ -1,0 +1,228 @@
+"""Quantities and doses from listing text: how much a price buys.
+
+Plain regular expressions, no spaCy, so the same code serves the pipeline component and the
+``PriceDisplay.quantity`` field. A number only counts when it is not glued to a letter, a dot or a
+hyphen on its left and the unit is not followed by a word character or a hyphen, so chemical
+locants (``3-MMC``, ``25I-NBOMe``, ``MDMB-4en``) and strain numbers never read as amounts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["QUANTITY", "DOSE", "UNITS"]
+
+# grams per unit; ml and l are volumes (no gram figure), kept with their unit.
+GRAMS: dict[str, float] = {
+    "kg": 1000.0, "g": 1.0, "mg": 0.001, "ug": 1e-6, "oz": 28.349523125, "lb": 453.59237,
+}
+UNIT_ALIASES: dict[str, str] = {
+    "kg": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg", "кг": "kg",
+    "g": "g", "gr": "g", "grs": "g", "gram": "g", "grams": "g", "gramm": "g", "gramos": "g",
+    "gramme": "g", "grammes": "g", "gramy": "g", "gramów": "g", "г": "g", "гр": "g", "grammi": "g",
+    "mg": "mg", "мг": "mg", "ug": "ug", "µg": "ug", "μg": "ug", "mcg": "ug", "мкг": "ug",
+    "oz": "oz", "ounce": "oz", "ounces": "oz", "zip": "oz", "zips": "oz",
+    "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb", "ml": "ml", "мл": "ml", "l": "l",
+}
+ITEM_WORDS = (
+    r"tabs?|tablets?|tabletten|tabletki|comprimés?|pills?|pillen|pastillas|pigułki|таблет\w*|"
+    r"pellets?|blotters?|caps(?:ules?)?|kapseln|vials?|carts?|cartridges?|bars?|hits?|"
+    r"pcs|pieces?|stk|stück|stuks|szt|sztuk|шт|units?|squares?|gel ?tabs?|microdots?|ampoules?|"
+    r"patch(?:es)?|strips?|sheets?|buttons?"
+)
+_NUM = r"(?P<num>\d+(?:[.,]\d+)?|[.,]\d+)"
+_LEFT = r"(?<![\w.,\-/])"
+_RIGHT = r"(?![\w\-])"
+_UNIT = "|".join(sorted((re.escape(u) for u in UNIT_ALIASES), key=len, reverse=True))
+
+_MULTI = re.compile(
+    rf"{_LEFT}(?P<count>\d+)\s?[x×*]\s?(?P<dose>\d+(?:[.,]\d+)?)\s?(?P<dunit>mg|ug|µg|mcg|g|ml){_RIGHT}",
+    re.I,
+)
+_COUNT_ITEMS = re.compile(
+    rf"{_LEFT}(?P<count>\d+)\s?(?:x\s?)?(?P<item>{ITEM_WORDS}){_RIGHT}", re.I)
+_X_COUNT = re.compile(rf"(?<![\w\-])(?:x\s?(?P<a>\d+)|(?P<b>\d+)\s?x){_RIGHT}", re.I)
+_MEASURE = re.compile(rf"{_LEFT}{_NUM}\s?(?P<unit>{_UNIT}){_RIGHT}", re.I)
+_WORDS = re.compile(
+    r"(?<![\w\-])(?P<w>an? eighth|eighth|1/8(?:th)?(?: ?oz)?|half (?:an? )?(?:oz|ounce|zip|o)|"
+    r"1/2 ?oz|quarter(?: ounce| oz)?|1/4 ?oz|half ?g|half (?:a )?gram|qp|hp|half ?p|"
+    r"(?:a|one|an) (?:zip|ounce|oz|o))(?![\w\-])",
+    re.I,
+)
+_WORD_VALUES: dict[str, tuple[float, str]] = {
+    "eighth": (3.5, "g"), "1/8": (3.5, "g"), "half oz": (0.5, "oz"), "quarter": (7.0, "g"),
+    "quarter oz": (0.25, "oz"), "half g": (0.5, "g"), "qp": (0.25, "lb"), "hp": (0.5, "lb"),
+    "zip": (1.0, "oz"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """One quantity, dose or item count found in text, with its character span."""
+
+    kind: Kind
+    value: float
+    unit: str  # g, mg, ug, kg, oz, lb, ml, l; "unit" for counted items
+    start: int
+    end: int
+    text: str
+    count: float | None = None  # for "10 x 2mg": 10 items of 2 mg
+
+    @property
+    def grams(self) -> float | None:
+        """The weight in grams, or None for volumes and counts."""
+        factor = GRAMS.get(self.unit)
+        return None if factor is None else self.value * factor
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def _word_value(word: str) -> tuple[float, str]:
+    w = " ".join(word.lower().replace("an ", "").replace("a ", "").split())
+    if "1/8" in w or "eighth" in w:
+        return _WORD_VALUES["eighth"]
+    if w.startswith("half") and w.replace(" ", "") in ("halfg", "halfgram", "halfagram"):
+        return _WORD_VALUES["half g"]
+    if w in ("half p", "halfp", "hp"):
+        return _WORD_VALUES["hp"]
+    if w.startswith("half") or w.startswith("1/2"):
+        return _WORD_VALUES["half oz"]
+    if w.startswith("1/4") or w in ("quarter oz", "quarter ounce"):
+        return _WORD_VALUES["quarter oz"]
+    if w.startswith("quarter"):
+        return _WORD_VALUES["quarter"]
+    if w == "qp":
+        return _WORD_VALUES["qp"]
+    return _WORD_VALUES["zip"]
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in taken)
+
+
+_DIGIT_RUN = re.compile(r"(?<!\d)\d+(?:[.,]\d+)?\s?")
+_WORD_CUES = ("eighth", "half", "quarter", "qp", "hp", "zip", "ounce", "1/8", "1/4", "1/2", " oz", " o ")
+# whole words, for callers that test tokens (the pipeline); the stems below serve plain text
+ITEM_STEM_WORDS = frozenset({
+    "tab", "tabs", "tablet", "tablets", "tabletten", "tabletki", "comprimé", "comprimés", "pill", "pills",
+    "pillen", "pastillas", "pigułki", "таблетки", "таблеток", "pellet", "pellets", "blotter", "blotters",
+    "cap", "caps", "capsule", "capsules", "kapseln", "vial", "vials", "cart", "carts", "cartridge",
+    "cartridges", "bar", "bars", "hit", "hits", "pcs", "piece", "pieces", "stk", "stück", "stuks", "szt",
+    "sztuk", "шт", "unit", "units", "square", "squares", "geltabs", "microdots", "ampoules", "patches",
+    "strips", "sheets", "buttons",
+})
+WORD_CUE_WORDS = frozenset({"eighth", "half", "quarter", "qp", "hp", "zip", "zips", "ounce", "oz", "o",
+                            "1/8", "1/4", "1/2", "halfp"})
+_ITEM_STEMS = ("tab", "pill", "pellet", "blotter", "caps", "kapsel", "vial", "cart", "bar", "hit", "pcs",
+               "piece", "stk", "stück", "stuks", "szt", "шт", "таблет", "unit", "square", "microdot",
+               "ampoule", "patch", "strip", "sheet", "button", "comprim", "pastilla", "pigułk")
+
+
+def _measure_kind(unit: str, value: float, has_items: bool, dose_max_mg: float) -> Kind:
+    if unit == "ug" or (unit == "mg" and (has_items or value <= dose_max_mg)):
+        return "DOSE"
+    if unit == "ml" and has_items:
+        return "DOSE"
+    return "QUANTITY"
+
+
+def _at_digits(text: str, starts: Iterable[int] | None) -> list[tuple[str, re.Match[str]]]:
+    """Anchored matches at the start of every number: a few ``match`` calls per number instead
+    of scanning the whole text once per pattern. ``starts`` (number offsets, e.g. from tokens)
+    skips the digit scan too."""
+    out: list[tuple[str, re.Match[str]]] = []
+    n = len(text)
+    runs = (_DIGIT_RUN.match(text, p) for p in starts) if starts is not None else _DIGIT_RUN.finditer(text)
+    for run in runs:
+        if run is None:
+            continue
+        p, after = run.start(), run.end()
+        nxt = text[after] if after < n else ""
+        before = text[p - 1] if p else ""
+        if not (nxt.isalpha() or nxt in "*×" or before in "xX×" or text[p - 2:p] in ("x ", "X ")):
+            continue  # 92%, 24/7, $120: no unit, item word or multiplier can follow
+        for name, rx in (("multi", _MULTI), ("items", _COUNT_ITEMS), ("measure", _MEASURE)):
+            m = rx.match(text, p)
+            if m:
+                out.append((name, m))
+        back = p - 2 if text[p - 2:p].lower() in ("x ", "× ") else p - 1
+        m = _X_COUNT.match(text, back if back >= 0 and text[back] in "xX×" else p)
+        if m:
+            out.append(("x", m))
+    return out
+
+
+def find_amounts(text: str, *, dose_max_mg: float = 60.0, starts: Iterable[int] | None = None,
+                 has_items: bool | None = None, word_cues: bool | None = None) -> list[Amount]:
+    """Every quantity, dose and item count in ``text``, in order of appearance.
+
+    ``mg``/``ug`` are doses when the text counts items (pills, tabs, x50 …) or the figure is at
+    most ``dose_max_mg``; heavier mg figures are weights. ``ml`` is a dose when items are counted.
+    A caller that has tokens can pass number offsets (``starts``) and what it knows about item
+    words and word quantities (``has_items``, ``word_cues``) to skip the text scans.
+    """
+    matches = _at_digits(text, starts)
+    lower = text.lower() if has_items is None or word_cues is None else ""
+    if has_items is None:
+        has_items = any(s in lower for s in _ITEM_STEMS)
+    has_items = has_items or any(n in ("items", "x", "multi") for n, _ in matches)
+    found: list[Amount] = []
+    taken: list[tuple[int, int]] = []
+    order = {"multi": 0, "items": 1, "measure": 2, "x": 3}
+    for name, m in sorted(matches, key=lambda nm: order[nm[0]]):
+        if _overlaps(taken, m.start(), m.end()):
+            continue
+        if name == "multi":
+            unit = UNIT_ALIASES[m["dunit"].lower()]
+            found.append(Amount("DOSE", _number(m["dose"]), unit, m.start(), m.end(), m[0], count=float(m["count"])))
+        elif name == "items":
+            n = float(m["count"])
+            found.append(Amount("UNITS", n, "unit", m.start(), m.end(), m[0], count=n))
+        elif name == "measure":
+            unit, value = UNIT_ALIASES[m["unit"].lower()], _number(m["num"])
+            kind = _measure_kind(unit, value, has_items, dose_max_mg)
+            found.append(Amount(kind, value, unit, m.start(), m.end(), m[0]))
+        else:
+            n = float(m["a"] or m["b"])
+            found.append(Amount("UNITS", n, "unit", m.start(), m.end(), m[0], count=n))
+        taken.append((m.start(), m.end()))
+    if word_cues if word_cues is not None else any(cue in lower for cue in _WORD_CUES):
+        for m in _WORDS.finditer(text):
+            if not _overlaps(taken, m.start(), m.end()):
+                value, unit = _word_value(m["w"])
+                found.append(Amount("QUANTITY", value, unit, m.start(), m.end(), m[0]))
+                taken.append((m.start(), m.end()))
+    found.sort(key=lambda a: a.start)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """What one price buys: a weight, and/or a count of items with a dose each."""
+
+    quantity_value: float | None = None
+    quantity_unit: str = ""
+    quantity_g: float | None = None
+    units: float | None = None
+    dose: float | None = None
+    dose_unit: str = ""
+
+
+def headline(amounts: list[Amount]) -> Headline:
+    """The first weight, the first item count and the first dose, combined."""
+    q = next((a for a in amounts if a.kind == "QUANTITY"), None)
+    d = next((a for a in amounts if a.kind == "DOSE"), None)
+    u = next((a for a in amounts if a.count is not None), None)
+    return Headline(
+        quantity_value=q.value if q else None,
+        quantity_unit=q.unit if q else "",
+        quantity_g=q.grams if q else None,
+        units=u.count if u else None,
+        dose=d.value if d else None,
+        dose_unit=d.unit if d else "",
+    )

@@ -1,0 +1,78 @@
+"""A tokenizer that keeps chemical names whole and splits amounts, prices, routes and emoji.
+
+spaCy's default rules split ``MDMB-4en-PINACA`` and ``1P-LSD`` at hyphens, which would make
+every NPS name a multi-token pattern and locants look like numbers. A ``token_match`` for
+hyphenated alphanumeric names keeps them whole; numeric ranges and amounts (``5-10g``) are
+excluded from it so they still split. Extra affix rules split ``x50``, ``100ug``, ``10x2mg``,
+``NL->WW`` and emoji.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
+
+TOKENIZER_VERSION = "narcoscope.tokenizer.v1"
+
+_L = r"A-Za-zÀ-ÖØ-öø-ÿΑ-Ωα-ωΔµ"
+CHEMICAL = re.compile(
+    rf"""(?!\d+(?:[.,]\d+)?(?:[a-z]{{1,3}})?-\d)          # not a range or date: 5-10g, 2024-05
+         (?=[^-]*[{_L}])                                  # a letter before the first hyphen …
+         [{_L}0-9][{_L}0-9,']*                            # first part: 3, 25I, 1cP, MDMB, Δ9, N,N
+         (?:-[{_L}0-9]+)+                                 # hyphen-joined parts
+         |(?!\d+(?:[.,]\d+)?(?:[a-z]{{1,3}})?-\d)\d{{1,2}}-[{_L}][{_L}0-9]*(?:-[{_L}0-9]+)*  # 3-MMC
+    """,
+    re.X,
+)
+_EMOJI = r"[\U0001F1E6-\U0001F1FF]{2}|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]"
+_UNITS = r"(?:mg|ug|µg|μg|mcg|g|gr|kg|ml|oz|lbs?|x|tabs?|pills?|pcs|г|мг|кг|мл|шт)"
+_ARROW = r"->|=>|-->|→|⇒|➡|⟶"
+
+# Compact affix rules instead of spaCy's multilingual defaults. Inside ``nlp.memory_zone()`` the
+# tokenizer cache is not written, so every chunk of every document runs the affix regexes: the
+# default ``xx`` rules (huge Unicode classes and unit lists in many scripts) cost ~30 us per chunk,
+# these a few. Each entry is wrapped in a group because spaCy appends "^"/"$" to entries.
+_OPEN = r"[\(\[\{<\"'«“‘„*#~¡¿•|,;:!?/\\—–_=+]"
+_CLOSE = r"[\)\]\}>\"'»”’*~•|,;:!?/\\—–_=+]"
+PREFIXES = [_EMOJI, _ARROW, _OPEN, r"[$€£¥₽₿฿ɱ]", r"x(?=\d)", r"×(?=\d)", r"\.\.+", r"…", r"-+(?=\D|$)"]
+SUFFIXES = [
+    _EMOJI, _ARROW, _CLOSE, r"\.\.+", r"…", r"%", r"[$€£¥₽₿฿ɱ]",
+    rf"(?<=\d){_UNITS}", r"(?<=\w)['’][sS]", r"(?<![A-Za-z]\.[A-Za-z])(?<!\b[A-Za-z])\.", r"-+",
+]
+INFIXES = [
+    _EMOJI, rf"(?<=\w)(?:{_ARROW})(?=\w|[\U0001F1E6-\U0001F1FF])", r"\.\.+", r"…",
+    r"(?<=\d)[x×](?=\d)", r"(?<=[^\W\d_])[-–—](?=[^\W\d_])", r"(?<=\w)[/\\|](?=\w)",
+    r"(?<=[^\W\d_])[,:;](?=[^\W\d_])", r"(?<=\d)[+\-*^–](?=[\d-])", r"(?<=\w)[—–](?=\w)",
+    r"(?<=[a-z])\.(?=[A-Z])", r"(?<=[\U0001F1E6-\U0001F1FF])(?=\w)",
+]
+
+
+def token_match(text: str) -> bool:
+    """True for strings kept as one token: chemical names and hyphenated codes."""
+    return CHEMICAL.fullmatch(text) is not None
+
+
+def _group(entries: list[str]) -> list[str]:
+    return [f"(?:{e})" for e in entries]
+
+
+def create_tokenizer_from(nlp: Language) -> Tokenizer:
+    return Tokenizer(
+        nlp.vocab,
+        rules=nlp.Defaults.tokenizer_exceptions,
+        prefix_search=compile_prefix_regex(_group(PREFIXES)).search,
+        suffix_search=compile_suffix_regex(_group(SUFFIXES)).search,
+        infix_finditer=compile_infix_regex(_group(INFIXES)).finditer,
+        token_match=CHEMICAL.fullmatch,
+        url_match=None,
+    )
+
+
+@registry.tokenizers(TOKENIZER_VERSION)
+def make_tokenizer() -> Callable[[Language], Tokenizer]:
+    """Factory used from ``[nlp.tokenizer]`` in ``config/nlp/pipeline.cfg``."""
+    return create_tokenizer_from
