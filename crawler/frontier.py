@@ -40,6 +40,7 @@ class StoreFrontier:
         self.seq = 0
         self.crawl_id = ""
         self.spider: Spider | None = None
+        self.seen: set[str] = set()  # fingerprints already in the frontier: most links are repeats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoreFrontier:
@@ -58,6 +59,7 @@ class StoreFrontier:
             "SELECT count(*) FROM frontier WHERE crawl_id=? AND state='pending'", (self.crawl_id,)).fetchone()[0]
         self.seq = self.db.execute(
             "SELECT coalesce(max(seq), 0) FROM frontier WHERE crawl_id=?", (self.crawl_id,)).fetchone()[0]
+        self.seen = {r[0] for r in self.db.execute("SELECT fp FROM frontier WHERE crawl_id=?", (self.crawl_id,))}
         self.db.commit()
         if self.pending:
             log.info("resuming crawl %s: %d request(s) pending (%d were in flight)", self.crawl_id,
@@ -85,6 +87,11 @@ class StoreFrontier:
         fp = self.fingerprint(request)
         if request.dont_filter:
             fp = f"{fp}:{self.seq + 1}"
+        elif fp in self.seen:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("narcoscope/frontier/duplicate")
+            return False
+        self.seen.add(fp)
         self.seq += 1
         cur = self.db.execute(
             "INSERT OR IGNORE INTO frontier VALUES (?,?,?,?,?,?)",

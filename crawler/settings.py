@@ -61,6 +61,9 @@ BASE: dict[str, Any] = {
     "NARCOSCOPE_INGEST_BATCH": 500,
     "NARCOSCOPE_ENGINE_HEARTBEAT": 0.2,  # seconds; see crawler/extensions/heartbeat.py
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+    # Scrapy inspects callbacks' source for `return` in generators; ours are known, and the check
+    # (inspect.getsource per callback) costs more CPU than parsing a page.
+    "WARN_ON_GENERATOR_RETURN_VALUE": False,
 }
 
 
