@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,8 +64,13 @@ def crawl_succeeded(stats: dict[str, Any]) -> bool:
 
 
 def build_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """BASE, then the environment (deployment), then explicit overrides."""
     settings = Settings()
     settings.setdict(BASE, priority="project")
+    if os.environ.get("NARCOSCOPE_TOR_SOCKS"):
+        settings.set("TOR_SOCKS", os.environ["NARCOSCOPE_TOR_SOCKS"], priority="project")
+    if os.environ.get("NARCOSCOPE_TOR_ALL_TRAFFIC"):
+        settings.set("TOR_ALL_TRAFFIC", os.environ["NARCOSCOPE_TOR_ALL_TRAFFIC"], priority="project")
     settings.setdict(overrides or {}, priority="cmdline")
     return settings
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.profiles import SiteProfile
+from crawler.tor.settings import DEFAULTS as TOR_DEFAULTS
 
 # A common browser user agent: a crawler must not stand out, nor name its operator.
 USER_AGENT = "Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -31,8 +32,14 @@ BASE: dict[str, Any] = {
     "RETRY_TIMES": 3,
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
     "HTTPERROR_ALLOWED_CODES": [403, 404, 410],  # stored as evidence, classified by the profile
-    # Only HTTP(S): no file://, ftp, s3 or data: handlers.
-    "DOWNLOAD_HANDLERS": {"file": None, "s3": None, "ftp": None, "data": None},
+    # Only HTTP(S): no file://, ftp, s3 or data: handlers. HTTP(S) goes through the Tor-aware
+    # handler: .onion hosts only ever through Tor's SOCKS port with remote DNS (crawler/tor).
+    "DOWNLOAD_HANDLERS": {
+        "file": None, "s3": None, "ftp": None, "data": None,
+        "http": "crawler.tor.handler.TorDownloadHandler",
+        "https": "crawler.tor.handler.TorDownloadHandler",
+    },
+    **TOR_DEFAULTS,
     "EXTENSIONS": {
         "scrapy.extensions.telnet.TelnetConsole": None,
         "scrapy.extensions.feedexport.FeedExporter": None,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from narcoscope import __version__
 
 COMMANDS = (
-    "demo", "demo_sites", "crawl", "parse", "reprocess", "search", "report", "evidence", "profiles",
+    "demo", "demo_sites", "crawl", "parse", "reprocess", "search", "report", "evidence", "doctor", "profiles",
 )
 
 DESCRIPTION = """\

@@ -112,7 +112,7 @@ class RedisScheduler:
         res.store.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         res.ingestor.commit_seconds = min(res.ingestor.commit_seconds, self.commit_seconds)
         self.loop = task.LoopingCall(self._keepalive)
-        self.loop.start(max(self.lease / 3, 0.2), now=False)
+        self.loop.start(max(min(self.lease / 3, self.commit_seconds), 0.1), now=False)
         log.info("worker %s joins shared frontier %s (%d pending)", self.worker, key, self.frontier.pending())
 
     def close(self, reason: str) -> None:

@@ -43,9 +43,17 @@ class ProfiledSpider(scrapy.Spider):
         host = self.base_url.split("://", 1)[1].split("/", 1)[0]
         self.allowed_domains = [host.split(":")[0]]
 
+    @property
+    def request_meta(self) -> dict[str, Any]:
+        """Onion sources (or all, with TOR_ALL_TRAFFIC) get their own Tor circuit, named by source."""
+        if self.profile.onion or ".onion" in self.base_url or self.settings.getbool("TOR_ALL_TRAFFIC"):
+            return {"tor_source": self.profile.name}
+        return {}
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for path in self.profile.start:
-            yield scrapy.Request(self.base_url + path, callback=self.parse, errback=self.on_error)
+            yield scrapy.Request(self.base_url + path, callback=self.parse, errback=self.on_error,
+                                 meta=self.request_meta)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Listing | Vendor | Post | scrapy.Request]:
         if not isinstance(response, TextResponse):  # the content-type middleware lets only text through
@@ -61,7 +69,7 @@ class ProfiledSpider(scrapy.Spider):
             self.logger.warning("no record read from %s page %s", page.kind, response.url)
         yield from page.records
         for link in page.links:
-            yield response.follow(link, callback=self.parse, errback=self.on_error)
+            yield response.follow(link, callback=self.parse, errback=self.on_error, meta=self.request_meta)
 
     def on_error(self, failure: Failure) -> None:
         """A request that ends without a parsed page: blocked/refused (recorded) or failed (counted)."""
