@@ -50,6 +50,7 @@ BASE: dict[str, Any] = {
     },
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+        "crawler.downloadermiddlewares.mirrors.MirrorFailoverMiddleware": 560,  # just above Retry (550)
         "crawler.downloadermiddlewares.session.SessionMiddleware": 720,  # after Scrapy's cookies (700)
         # Below HttpCompression (590): evidence keeps the decoded body, bombs never get that far;
         # above Retry (550): a 503 is kept as evidence and then retried.

@@ -40,8 +40,8 @@ class ProfiledSpider(scrapy.Spider):
             observed_at = datetime.fromisoformat(observed_at) if observed_at else datetime.now(timezone.utc)
         self.observed_at = observed_at if observed_at.tzinfo else observed_at.replace(tzinfo=timezone.utc)
         self.crawl_id = crawl_id or f"{self.profile.name}@{self.observed_at.strftime('%Y%m%dT%H%M%S')}"
-        host = self.base_url.split("://", 1)[1].split("/", 1)[0]
-        self.allowed_domains = [host.split(":")[0]]
+        hosts = {m.split("://", 1)[1].split("/", 1)[0].split(":")[0] for m in (self.base_url, *self.profile.mirrors)}
+        self.allowed_domains = sorted(hosts)
 
     @property
     def request_meta(self) -> dict[str, Any]:
