@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from narcoscope import __version__
 
 COMMANDS = (
-    "demo", "demo_sites", "crawl", "parse", "reprocess", "search", "report", "evidence", "doctor", "profiles",
+    "demo", "demo_sites", "crawl", "parse", "reprocess", "search", "report", "web", "user", "evidence", "doctor",
+    "profiles",
 )
 
 DESCRIPTION = """\

@@ -51,7 +51,7 @@ def reprocess(
                 stats.skipped += 1
                 continue
             parsed = parse_page(profile, page.url, bodies.get(page.digest), status=page.status,
-                                digest=page.digest)
+                                digest=page.digest, links=False)
             stats.pages += 1
             if parsed.blocked:
                 stats.blocked += 1

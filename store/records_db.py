@@ -156,7 +156,7 @@ class RecordStore:
         self.db.execute(
             "INSERT OR REPLACE INTO extractions VALUES (?,?,?,?)",
             (extraction.doc_id, extraction.extractor_version, _iso(extracted_at),
-             json.dumps(asdict(extraction), ensure_ascii=False)),
+             json.dumps(extraction_json(extraction), ensure_ascii=False)),
         )
 
     def commit(self) -> None:
@@ -173,6 +173,22 @@ class RecordStore:
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         return list(self.db.execute(sql, params))
+
+
+def extraction_json(e: Extraction) -> dict[str, Any]:
+    """The stored form of an extraction (``dataclasses.asdict`` deep-copies: too slow per record)."""
+    out = {f: getattr(e, f) for f in _EXTRACTION_FIELDS}
+    out["entities"] = [
+        {"label": x.label, "text": x.text, "start": x.start, "end": x.end, "field": x.field, "value": x.value,
+         "attrs": [list(a) for a in x.attrs]}
+        for x in e.entities
+    ]
+    for key in ("substances", "classes", "candidates", "ships_to"):
+        out[key] = list(out[key])
+    return out
+
+
+_EXTRACTION_FIELDS = tuple(f for f in Extraction.__dataclass_fields__ if f != "entities")
 
 
 def _page_from_row(row: sqlite3.Row) -> RawPage:

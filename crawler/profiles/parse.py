@@ -53,7 +53,7 @@ def blocked_reason(profile: SiteProfile, url: str, status: int, text: str, sel: 
 
 def parse_page(
     profile: SiteProfile, url: str, body: bytes | str, *, status: int = 200, digest: str = "",
-    encoding: str = "utf-8", sel: Selector | None = None, check_blocked: bool = True,
+    encoding: str = "utf-8", sel: Selector | None = None, check_blocked: bool = True, links: bool = True,
 ) -> ParsedPage:
     """Classify the page by URL, detect non-content pages, then read records and links.
 
@@ -72,7 +72,7 @@ def parse_page(
     values = {name: evaluate(spec, sel, ctx) for name, spec in rule.fields.items()}
     page = ParsedPage(kind=rule.kind, fields=values)
     page.records = _records(profile, rule, url, values, digest)
-    if rule.follow:
+    if rule.follow and links:  # reprocess needs records only, never links
         page.links = _links(profile, rule, sel, url)
     return page
 
