@@ -53,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
     when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
     jobs = [CrawlJob(profiles[n], when, mirror=args.mirror or "") for n in names]
     outcomes = run_crawls(jobs, overrides=_overrides(args), progress=_print_outcome)
+    from narcoscope.aftercrawl import after_crawls
+    from narcoscope.paths import Paths
+
+    after_crawls(Paths.from_env(args.home, args.index))
     return 0 if outcomes and all(o.ok for o in outcomes) else 1
 
 

@@ -56,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
         outcomes = run_demo(paths.home, weeks, control_port=args.port, progress=progress,
                             log_level="DEBUG" if args.verbose >= 2 else "INFO" if args.verbose else "WARNING")
     elapsed = time.perf_counter() - started
+    from narcoscope.aftercrawl import after_crawls
+
+    after_crawls(paths)
     store = RecordStore(paths.db)
     c = store.counts()
     store.close()
@@ -73,5 +76,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"\n  report:  {report}")
     print("  search:  narcoscope search 'substance:bromazolam' --facets")
     print("           narcoscope search 'class:synthetic_cathinone AND from:NL' --sort price_asc")
+    print("  UI:      narcoscope user add analyst --role admin   (once; asks for a password)")
+    print("           narcoscope web   → http://127.0.0.1:8080")
     print(f"  data:    {paths.home}")
     return 1 if failures else 0
