@@ -14,9 +14,11 @@ log = logging.getLogger(__name__)
 
 
 def after_crawls(paths: Paths) -> None:
-    """Check the analysts' alerts against what the crawls brought in (and log what fired)."""
+    """Link vendor identities and register NPS candidates from the new records, then check alerts."""
+    import entities
     from web.alerts import check_alerts
 
+    entities.update(paths)
     try:
         fired = check_alerts(paths)
     except Exception:  # an alert delivery problem must not turn a good crawl into a failed one

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from narcoscope import __version__
 
 COMMANDS = (
-    "demo", "demo_sites", "crawl", "parse", "reprocess", "search", "report", "web", "user", "evidence", "doctor",
-    "profiles",
+    "demo", "demo_sites", "crawl", "parse", "reprocess", "extract", "import_", "search", "report", "web", "user",
+    "vendors", "candidates", "evidence", "doctor", "profiles",
 )
 
 DESCRIPTION = """\

@@ -30,7 +30,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"\rreprocess: {done}/{total} pages")
         sys.stderr.flush()
 
-    stats = reprocess(Paths.from_env(args.home), source=args.source, progress=progress)
+    from narcoscope.aftercrawl import after_crawls
+
+    paths = Paths.from_env(args.home)
+    stats = reprocess(paths, source=args.source, progress=progress)
+    after_crawls(paths)
     sys.stderr.write("\n")
     print(f"reprocessed {stats.pages} pages ({stats.blocked} blocked, {stats.skipped} of unknown "
           f"sources) → {stats.records} records in {stats.seconds:.1f}s "

@@ -1,0 +1,110 @@
+"""A demo record store built once per session (weeks 9-13: the novel substance appears in week 10),
+and the demo's ground truth: which persona is behind each vendor account."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from narcoscope.paths import REPO_ROOT, Paths
+
+WEEKS = range(9, 14)
+SEED = 7
+
+
+def free_port_block(n: int = 6) -> int:
+    """A block of ``n`` consecutive free ports >= 30000 (random start: parallel sessions rarely collide)."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(30000, 60000 - n)
+        socks = []
+        try:
+            for i in range(n):
+                s = socket.socket()
+                s.bind(("127.0.0.1", base + i))
+                socks.append(s)
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no block of free ports on 127.0.0.1")
+
+
+@dataclass
+class Demo:
+    home: Path
+    paths: Paths
+
+    def copy(self, dest: Path) -> Paths:
+        """A private copy of the record store, for tests that write decisions."""
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in ("narcoscope.db", "narcoscope.db-wal", "narcoscope.db-shm"):
+            if (self.home / name).exists():
+                shutil.copy(self.home / name, dest / name)
+        return Paths.from_env(dest, f"sqlite:///{dest / 'index.db'}")
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    home = tmp_path_factory.mktemp("entities-demo")
+    port = free_port_block()
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "NARCOSCOPE_HOME": str(home), "COLUMNS": "120"}
+    env.pop("NARCOSCOPE_INDEX", None)
+    proc = subprocess.run(
+        [str(REPO_ROOT / ".venv" / "bin" / "python") if (REPO_ROOT / ".venv").exists() else sys.executable,
+         "-m", "narcoscope", "demo", "--weeks", f"{WEEKS.start}-{WEEKS.stop - 1}", "--home", str(home),
+         "--port", str(port)],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, f"demo failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+    return Demo(home, Paths.from_env(home, f"sqlite:///{home / 'index.db'}"))
+
+
+@pytest.fixture(scope="session")
+def personas() -> dict[tuple[str, str], str]:
+    """(market, vendor name case-folded) -> persona id, over the weeks crawled."""
+    from demosites import DemoWorld
+
+    world = DemoWorld.build(seed=SEED)
+    out: dict[tuple[str, str], str] = {}
+    for week in WEEKS:
+        for v in world.truth(week)["vendors"]:
+            out[(v["source"], v["name"].casefold())] = v["persona"]
+    return out
+
+
+def run_cli(argv: list[str]) -> int:
+    """``narcoscope ARGV`` in-process. Until the lead lists the command in ``narcoscope.cli.COMMANDS``,
+    a parser with just that command stands in, handling errors as ``cli.main`` does."""
+    import argparse
+    import importlib
+
+    from narcoscope import cli
+
+    module = {"import": "import_"}.get(argv[0], argv[0])
+    if module in cli.COMMANDS:
+        return cli.main(argv)
+    parser = argparse.ArgumentParser(prog="narcoscope")
+    sub = parser.add_subparsers(dest="command", required=True)
+    importlib.import_module(f"narcoscope.commands.{module}").add_parser(sub)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except cli.UserError as exc:
+        sys.stderr.write(f"narcoscope {args.command}: error: {exc}\n")
+        return 2
+
+
+@pytest.fixture
+def cli() -> Callable[[list[str]], int]:
+    return run_cli
