@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,7 @@ class Settings:
     not_vendors: frozenset[str]
     learn_every: int
     learn_max_strings: int
+    nondrug_products: re.Pattern[str] | None
 
     @classmethod
     def load(cls, config_dir: Path, *, gazetteer_dir: Path | None, crypto_csv: Path | None) -> Settings:
@@ -90,9 +91,16 @@ class Settings:
                 not_vendors=frozenset(str(v).casefold() for v in raw.get("not_vendors", [])),
                 learn_every=int(raw.get("tokenizer_learning", {}).get("every", 4)),
                 learn_max_strings=int(raw.get("tokenizer_learning", {}).get("max_strings", 200_000)),
+                nondrug_products=_words_pattern(raw.get("nondrug_products") or []),
             )
         except (OSError, yaml.YAMLError, TypeError, ValueError, AttributeError) as exc:
             raise ExtractionError("E005", path=path, detail=exc) from exc
+
+
+def _words_pattern(words: list[str]) -> re.Pattern[str] | None:
+    """One case-insensitive regex for whole words or phrases (None for an empty list)."""
+    alts = sorted((re.escape(str(w)).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True)
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(alts)})(?![\w-])", re.I) if alts else None
 
 
 def _digest(paths: Iterable[Path]) -> str:
@@ -219,19 +227,21 @@ class Extractor:
             return out
 
     # -- documents --------------------------------------------------------------------------
-    def _make_doc(self, head: str, body: str) -> Doc:
+    def _make_doc(self, head: str, body: str, kind: str) -> Doc:
         text = f"{head}{SEP}{body}" if body else head
         doc = self.nlp.make_doc(text)
         doc.user_data["ns_text"] = text
+        doc.user_data["ns_kind"] = kind
+        doc.user_data["ns_title_end"] = len(head)
         if body:
             doc.user_data["ns_lang_range"] = (len(head) + len(SEP), len(head) + len(SEP) + len(body))
         return doc
 
     def _listing_doc(self, listing: Listing) -> Doc:
-        return self._make_doc(listing.title, listing.description)
+        return self._make_doc(listing.title, listing.description, "listing")
 
     def _post_doc(self, post: Post) -> Doc:
-        return self._make_doc(post.thread_title, post.body)
+        return self._make_doc(post.thread_title, post.body, "post")
 
     # -- results ----------------------------------------------------------------------------
     def _listing_result(self, listing: Listing, doc: Doc, observed_at: datetime) -> Extraction:
@@ -243,6 +253,9 @@ class Extractor:
         self._listing_places(listing, ex, ents)
         self._listing_price(listing, f, split, ex, ents, observed_at)
         self._listing_quantity(listing, f, split, ex, ents)
+        if self._sells_nondrug_product(listing, f, split):
+            ents = [replace(e, label="TOPIC_MENTION") if e.label == "SUBSTANCE" else e for e in ents]
+            ex.substances = ex.classes = ()
         self._drop_amounts_without_drug(ex)
         ex.vendor = listing.vendor.strip() or self._vendor_in_text(listing.description)
         if listing.vendor.strip():
@@ -382,6 +395,14 @@ class Extractor:
         if h.quantity_value is None and h.units is None:
             h = headline([a for a in amounts if a.start >= split])
         ex.quantity_g, ex.units = h.quantity_g, h.units
+
+    def _sells_nondrug_product(self, listing: Listing, f: Found, split: int) -> bool:
+        """A guide, e-book or test kit *about* a drug: a non-drug product word in the title and no
+        drug amount there (a listing selling "1g MDMA + reagent test kit" still sells MDMA)."""
+        rx = self.settings.nondrug_products
+        if rx is None or not rx.search(listing.title):
+            return False
+        return not any(isinstance(m, Amount) and m.start < split for m in f.measures)
 
     @staticmethod
     def _drop_amounts_without_drug(ex: Extraction) -> None:

@@ -24,9 +24,22 @@ import yaml
 from nlp.errors import ExtractionError, Warnings
 
 log = logging.getLogger(__name__)
-CACHE_FORMAT = "gazetteer-cache-5"
+CACHE_FORMAT = "gazetteer-cache-6"
 FUZZY_KINDS = frozenset({"name", "brand", "spelling", "inn"})
 _LOCANT_HYPHEN = re.compile(r"(?<=\d)-(?=[a-z])|(?<=\d[a-z])-(?=[a-z])")
+_LEXICONS = frozenset({"dope", "dea", "dea_controlled"})
+_CYRILLIC = re.compile(r"[а-яё]+")
+# Russian noun endings markets inflect slang with ("этизолама", "метадоном", "мефом", "шишек"):
+# the gazetteer holds the base form, the matcher also gets the inflected forms.
+_RU_HARD = ("а", "у", "ом", "е", "ы", "ов", "ам", "ами", "ах")
+_RU_SOFT = {"ь": ("и", "ью", "ей", "я", "ю", "ем", "ям", "ями"), "а": ("ы", "и", "у", "ой", "е"),
+            "я": ("и", "ю", "ей", "е"), "и": ("ей", "ек", "ам", "ами", "ах", "ок"),
+            "ы": ("ам", "ами", "ах", "ов")}
+#: pattern-key flags: ambiguous (needs context), qualifier (a strain name: yields to a named
+# product of its group), lexicon-only (attested only by
+# the imported street-name lexicons), capitals (an ambiguous acronym: DOC, DOB, NEP, P2P only
+# count when written in capitals)
+AMBIGUOUS, QUALIFIER, LEXICON, CAPITALS = "a", "q", "l", "c"
 
 
 @dataclass(slots=True)
@@ -35,6 +48,8 @@ class Substance:
     name: str
     cls: str
     nps: bool
+    generic: bool = False  # an unspecified group ("benzos", "spice"): a class mention
+    role: str = "drug"  # "context": named in drug talk but not a drug mention (levamisole, THC %)
 
 
 @dataclass(slots=True)
@@ -45,7 +60,8 @@ class Gazetteer:
     digest: str
     substances: dict[str, Substance]
     classes: dict[str, dict[str, Any]]
-    # (match key, lower-case tokens); key is the substance id, with "|amb" for ambiguous synonyms
+    # (match key, lower-case tokens); key is "substance id|flags" (flags from AMBIGUOUS, QUALIFIER,
+    # LEXICON)
     patterns: list[tuple[str, list[str]]] = field(default_factory=list)
     negatives: list[list[str]] = field(default_factory=list)
     negative_texts: frozenset[str] = frozenset()
@@ -115,6 +131,34 @@ def variants(text: str) -> set[str]:
     return out
 
 
+def russian_forms(form: str) -> set[str]:
+    """Case forms of a one-word Cyrillic noun (a heuristic paradigm, not a morphology engine:
+    matching only ever looks these up, so an odd extra form costs nothing)."""
+    if " " in form or not _CYRILLIC.fullmatch(form) or len(form) < 3:
+        return set()
+    last = form[-1]
+    if last in _RU_SOFT:
+        return {form[:-1] + e for e in _RU_SOFT[last]}
+    if last in "йо":
+        return set()
+    return {form + e for e in _RU_HARD}
+
+
+def _flags(syn: dict[str, Any], amb_name: bool) -> str:
+    flags = ""
+    if syn.get("ambiguous") or amb_name:
+        flags += AMBIGUOUS
+        text = str(syn.get("text", ""))
+        if 2 <= len(text) <= 5 and text.isupper():
+            flags += CAPITALS
+    if syn.get("kind") == "strain":
+        flags += QUALIFIER
+    sources = {syn.get("source"), *(syn.get("also") or [])}
+    if syn.get("source") and sources <= _LEXICONS:
+        flags += LEXICON
+    return flags
+
+
 def _compile(sub_path: Path, neg_path: Path, words_path: Path | None, digest: str,
              tokenize: Callable[[str], list[str]]) -> Gazetteer:
     data = _read_yaml(sub_path)
@@ -131,14 +175,18 @@ def _compile(sub_path: Path, neg_path: Path, words_path: Path | None, digest: st
         if classes and cls and cls not in classes:
             raise ExtractionError("E003", sid=sid, path=sub_path, cls=cls)
         gz.substances[sid] = Substance(sid, str(entry.get("name", sid)), cls,
-                                       bool(entry.get("nps", classes.get(cls, {}).get("nps", False))))
-        synonyms = [{"text": sid}, {"text": entry.get("name", sid)}, *(entry.get("synonyms") or [])]
+                                       bool(entry.get("nps", classes.get(cls, {}).get("nps", False))),
+                                       generic=bool(entry.get("generic")), role=str(entry.get("role", "drug")))
+        amb_name = bool(entry.get("ambiguous_name"))
+        synonyms = [{"text": sid, "name": amb_name}, {"text": entry.get("name", sid), "name": amb_name},
+                    *(entry.get("synonyms") or [])]
         for syn in synonyms:
             text = str(syn.get("text", "")).strip()
             if not text:
                 continue
-            key = f"{sid}|amb" if syn.get("ambiguous") else sid
-            for form in variants(text):
+            key = f"{sid}|{_flags(syn, bool(syn.get('name')))}"
+            forms = variants(text)
+            for form in forms | {f for v in forms for f in russian_forms(v)}:
                 toks = tokenize(form)
                 if toks and (key, tuple(toks)) not in seen_patterns:
                     seen_patterns.add((key, tuple(toks)))

@@ -17,6 +17,8 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
 TOKENIZER_VERSION = "narcoscope.tokenizer.v1"
+# bumped when the rules change in a way that keeps the factory compatible (cache keys use it)
+TOKENIZER_REVISION = f"{TOKENIZER_VERSION}+r2"
 
 _L = r"A-Za-zÀ-ÖØ-öø-ÿΑ-Ωα-ωΔµ"
 CHEMICAL = re.compile(
@@ -29,7 +31,8 @@ CHEMICAL = re.compile(
     re.X,
 )
 _EMOJI = r"[\U0001F1E6-\U0001F1FF]{2}|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]"
-_UNITS = r"(?:mg|ug|µg|μg|mcg|g|gr|kg|ml|oz|lbs?|x|tabs?|pills?|pcs|г|мг|кг|мл|шт)"
+# case-insensitive: market titles write "28G", "5MG", "10ML"
+_UNITS = r"(?i:mg|ug|µg|μg|mcg|g|gr|kg|ml|oz|lbs?|x|tabs?|pills?|pcs|г|мг|кг|мл|шт)"
 _ARROW = r"->|=>|-->|→|⇒|➡|⟶"
 
 # Compact affix rules instead of spaCy's multilingual defaults. Inside ``nlp.memory_zone()`` the
@@ -38,7 +41,7 @@ _ARROW = r"->|=>|-->|→|⇒|➡|⟶"
 # these a few. Each entry is wrapped in a group because spaCy appends "^"/"$" to entries.
 _OPEN = r"[\(\[\{<\"'«“‘„*#~¡¿•|,;:!?/\\—–_=+]"
 _CLOSE = r"[\)\]\}>\"'»”’*~•|,;:!?/\\—–_=+]"
-PREFIXES = [_EMOJI, _ARROW, _OPEN, r"[$€£¥₽₿฿ɱ]", r"x(?=\d)", r"×(?=\d)", r"\.\.+", r"…", r"-+(?=\D|$)"]
+PREFIXES = [_EMOJI, _ARROW, _OPEN, r"[$€£¥₽₿฿ɱ]", r"[xX](?=\d)", r"×(?=\d)", r"\.\.+", r"…", r"-+(?=\D|$)"]
 SUFFIXES = [
     _EMOJI, _ARROW, _CLOSE, r"\.\.+", r"…", r"%", r"[$€£¥₽₿฿ɱ]",
     rf"(?<=\d){_UNITS}", r"(?<=\w)['’][sS]", r"(?<![A-Za-z]\.[A-Za-z])(?<!\b[A-Za-z])\.", r"-+",

@@ -16,8 +16,8 @@ from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components._doc import IDX_, IS_ALPHA_, LENGTH_, found, in_context
-from nlp.components.substances import load_gazetteer, load_words
+from nlp.components._doc import IDX_, IS_ALPHA_, LENGTH_, LOWER_, KnownHashes, found, in_context
+from nlp.components.substances import hit_label, load_gazetteer, load_words
 from nlp.gazetteer import Gazetteer
 
 FACTORY = "narcoscope_fuzzy_substances_v1"
@@ -38,7 +38,7 @@ class FuzzyMatcher:
         for form in gz.fuzzy_targets:
             self.by_length.setdefault((form[0], len(form)), []).append(form)
         self._memo: dict[str, tuple[str, float, str] | None] = {}
-        self._misses: set[int] = set()  # LOWER hashes of words that matched nothing
+        self._misses = KnownHashes(_MEMO_MAX)  # LOWER hashes of words that matched nothing
 
     def lookup(self, word: str) -> tuple[str, float, str] | None:
         """(substance id, score, matched synonym) for a lower-case word, or None."""
@@ -60,27 +60,31 @@ class FuzzyMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         f = found(doc)
-        text, arr, low, misses = f.text, f.arr, f.lower, self._misses
-        for i in np.nonzero((arr[:, LENGTH_] >= self.min_length) & (arr[:, IS_ALPHA_] == 1))[0].tolist():
-            if low[i] in misses or i in f.matched_tokens:
-                continue  # the usual case: a word already known not to be a misspelling
+        text, arr, misses = f.text, f.arr, self._misses
+        rows = np.nonzero((arr[:, LENGTH_] >= self.min_length) & (arr[:, IS_ALPHA_] == 1))[0]
+        if not len(rows):
+            return doc
+        rows = rows[~misses.mask(arr[rows, LOWER_])]  # the usual case: words known not to be misspellings
+        for i in rows.tolist():
+            if i in f.matched_tokens:
+                continue
             start = int(arr[i, IDX_])
             end = start + int(arr[i, LENGTH_])
             hit = self.lookup(text[start:end].lower())
             if hit is None:
-                if len(misses) > _MEMO_MAX:
-                    misses.clear()
-                misses.add(low[i])
+                misses.add(int(arr[i, LOWER_]))
                 continue
-            if self.requires_context and not in_context(doc, i, i + 1, self.window, self.context_words):
+            if self.requires_context and not in_context(f, i, i + 1, self.window, self.context_words):
                 continue
             sid, score, form = hit
             sub = self.gz.substances.get(sid)
             attrs = (("class", sub.cls if sub else ""), ("match", "fuzzy"), ("score", f"{score:.0f}"),
                      ("matched", form))
-            f.hits.append(("SUBSTANCE", start, end, sid, attrs))
+            label = hit_label(sub)
+            f.hits.append((label, start, end, sid, attrs))
             f.matched_tokens.add(i)
-            f.substance_ids.add(sid)
+            if label == "SUBSTANCE":
+                f.substance_ids.add(sid)
         return doc
 
 

@@ -20,7 +20,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components._doc import IDX_, found, hash_string
+from nlp.components._doc import IDX_, LOWER_, found, hash_string, member
 
 FACTORY = "narcoscope_language_v1"
 _SPACY_LANG = {"no": "nb"}
@@ -80,13 +80,12 @@ class LanguageDetector:
         counts: dict[str, int] = {}
         f = found(doc)
         votes = self.votes
-        hits = [i for i, h in enumerate(f.lower) if h in votes]
-        if not hits:
+        hits = np.nonzero(member(f.arr[:, LOWER_], self.vote_keys))[0]
+        if not len(hits):
             return ""
-        idx = f.arr[hits, IDX_].tolist()
-        for i, pos in zip(hits, idx, strict=True):
+        for h, pos in zip(f.arr[hits, LOWER_].tolist(), f.arr[hits, IDX_].tolist(), strict=True):
             if start <= pos < end:
-                lang = votes[f.lower[i]]
+                lang = votes[h]
                 counts[lang] = counts.get(lang, 0) + 1
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:2]
         if ranked and ranked[0][1] >= 3 and (len(ranked) == 1 or ranked[0][1] >= 3 * ranked[1][1]):

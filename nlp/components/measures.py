@@ -14,7 +14,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components._doc import IDX_, LIKE_NUM_, found, hash_string
+from nlp.components._doc import IDX_, LENGTH_, LIKE_NUM_, found, hash_string
 from nlp.normalize.prices import CURRENCY_TOKENS, find_prices
 from nlp.normalize.quantities import ITEM_STEM_WORDS, UNIT_ALIASES, WORD_CUE_WORDS, find_amounts
 
@@ -71,12 +71,19 @@ class Measures:
                                   word_cues=cues)
         if price_starts:
             items += find_prices(text, starts=price_starts)
+        if not items:
+            return doc
+        idx = arr[:, IDX_].tolist()
+        ends = (arr[:, IDX_] + arr[:, LENGTH_]).tolist()
+        first = {c: i for i, c in enumerate(idx)}
+        last = {c: i for i, c in enumerate(ends)}
         for item in items:
-            span = doc.char_span(item.start, item.end)  # type: ignore[attr-defined]
-            if span is None:
+            lo: int | None = first.get(item.start)  # type: ignore[attr-defined]
+            hi: int | None = last.get(item.end)  # type: ignore[attr-defined]
+            if lo is None or hi is None:
                 continue  # not on token boundaries: part of a chemical name or a code
             f.measures.append(item)
-            f.measure_tokens.update(range(span.start, span.end))
+            f.measure_tokens.update(range(lo, hi + 1))
         return doc
 
 

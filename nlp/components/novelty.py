@@ -18,7 +18,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components._doc import IDX_, IS_ALPHA_, LENGTH_, ORTH_, found, in_context
+from nlp.components._doc import IDX_, IS_ALPHA_, LENGTH_, ORTH_, KnownHashes, found, in_context
 from nlp.components.substances import load_gazetteer, load_words
 from nlp.errors import ExtractionError
 
@@ -49,7 +49,8 @@ class Novelty:
         self.negatives = negatives
         self.context_words = context_words
         self.window = context_window
-        self._memo: dict[int, tuple[str, str] | None] = {}
+        self._memo: dict[int, tuple[str, str]] = {}  # ORTH hash -> verdict, for look-alike tokens
+        self._plain = KnownHashes(_MEMO_MAX)  # ORTH hashes known not to look like an NPS
 
     def classify(self, text: str) -> tuple[str, str] | None:
         """(morphology name, class) for a token text that looks like an unknown NPS, else None."""
@@ -62,20 +63,28 @@ class Novelty:
         f = found(doc)
         memo, text, arr = self._memo, f.text, f.arr
         length, alpha = arr[:, LENGTH_], arr[:, IS_ALPHA_]
-        # plain short words cannot carry -zolam/-nitazene/-INACA morphology
-        for i in np.nonzero((length >= 7) | ((length >= 4) & (alpha == 0)))[0].tolist():
+        # plain short words cannot carry -zolam/-nitazene/-INACA morphology; words already known
+        # to be plain are screened out in one numpy call
+        maybe = (length >= 7) | ((length >= 4) & (alpha == 0))
+        rows = np.nonzero(maybe)[0]
+        if not len(rows):
+            return doc
+        rows = rows[~self._plain.mask(arr[rows, ORTH_])]
+        for i in rows.tolist():
             key = int(arr[i, ORTH_])
-            if key in memo:
-                hit = memo[key]
-            else:
+            hit = memo.get(key)
+            if hit is None:
                 start = int(arr[i, IDX_])
                 hit = self.classify(text[start:start + int(arr[i, LENGTH_])])
+                if hit is None:
+                    self._plain.add(key)
+                    continue
                 if len(memo) > _MEMO_MAX:
                     memo.clear()
                 memo[key] = hit
-            if hit is None or i in f.matched_tokens:
+            if i in f.matched_tokens:
                 continue
-            if not in_context(doc, i, i + 1, self.window, self.context_words):
+            if not in_context(f, i, i + 1, self.window, self.context_words):
                 continue
             start, end = int(arr[i, IDX_]), int(arr[i, IDX_] + arr[i, LENGTH_])
             f.hits.append(("NPS_CANDIDATE", start, end, text[start:end].lower(),

@@ -1,31 +1,58 @@
 """``narcoscope_substance_matcher_v1``: gazetteer matches with ambiguity and look-alike rules.
 
-A phrase matcher on lower-cased tokens (:class:`TokenTrie`) holds every synonym. Synonyms marked ``ambiguous`` in the
-gazetteer (crystal, bars, speed, K …) are kept only with drug context nearby; any match that
-overlaps a look-alike from ``not_substances.yaml`` (MK-677, 5-HTP, T-shirt …) is dropped. When one
-surface form belongs to several substances, the one the document names elsewhere wins.
+A phrase matcher on lower-cased tokens (:class:`TokenTrie`) holds every synonym; any match that
+overlaps a look-alike from ``not_substances.yaml`` (MK-677, 5-HTP, T-shirt …) is dropped. Matches
+are decided in three passes, each longest span first:
+
+1. unambiguous synonyms (and strain names) are taken as they are;
+2. ambiguous slang that is not an everyday word (hash, mandy, DOB …) needs drug context in its
+   clause, must agree with substances named firmly nearby, and is dropped when qualified as a
+   class ("the new cathinone", "pyrovalerone analog");
+3. everyday-word slang and single letters (ice, brown, crystal, K, H) need product evidence: an
+   amount or form word right beside it, a use/purchase frame ("tried the ice", "Tina von X") or
+   the same substance named firmly elsewhere — and they lose to any other substance the record
+   names firmly unless an amount stands right beside them ("crystal clear stealth" in an LSD
+   listing is not methamphetamine).
+
+Then strain names yield to a named product of their group ("Shatter - Gelato" is a concentrate),
+and every hit is labelled by what the gazetteer says the entry is: ``SUBSTANCE``, or
+``CLASS_MENTION`` for generic entries (benzos, opioids, SCRA) — except a generic *product* named in a
+listing's title when no compound of its class is named ("Spice herbal blend 3g") — or
+``CONTEXT_SUBSTANCE`` for entries whose role is context (levamisole, naloxone, THC %, CBD).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp import gazetteer as gaz
-from nlp.components._doc import IDX_, LENGTH_, clause, found, hash_string, in_context
-from nlp.tokenizer import TOKENIZER_VERSION
+from nlp.components._doc import IDX_, LENGTH_, LOWER_, ORTH_, Found, clause, found, hash_string, in_context
+from nlp.components._trie import TokenTrie
+from nlp.tokenizer import TOKENIZER_REVISION
 
 FACTORY = "narcoscope_substance_matcher_v1"
+__all__ = ["FACTORY", "SubstanceMatcher", "TokenTrie", "hit_label", "load_gazetteer", "load_words"]
+_PERCENT = hash_string("%")
+Span = tuple[int, int]
+Cand = tuple[str, str]  # (substance id, pattern flags)
 
 
 def load_words(path: str, key: str = "words") -> frozenset[int]:
     """Context words from a YAML file ``{words: [...], forms: [...]}``, as LOWER hashes."""
+    return frozenset(hash_string(w) for w in load_strings(path, key))
+
+
+def load_strings(path: str, key: str) -> list[str]:
+    """A list of lower-cased strings from a YAML mapping (empty when the key is absent)."""
     data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
-    return frozenset(hash_string(str(w).lower()) for w in data.get(key, []))
+    return [str(w).lower() for w in data.get(key, []) or []]
 
 
 def load_gazetteer(nlp: Language, gazetteer_dir: str, common_words: str | None) -> gaz.Gazetteer:
@@ -36,163 +63,231 @@ def load_gazetteer(nlp: Language, gazetteer_dir: str, common_words: str | None) 
         return [t.lower_ for t in tok(text)]
 
     words = Path(common_words) if common_words else None
-    return gaz.load(Path(gazetteer_dir), TOKENIZER_VERSION, tokenize, words)
+    return gaz.load(Path(gazetteer_dir), TOKENIZER_REVISION, tokenize, words)
 
 
-class TokenTrie:
-    """Phrase matching on lower-case token hashes, built from strings without creating lexemes.
+def hit_label(sub: gaz.Substance | None) -> str:
+    """The entity label a match of ``sub`` gets (see the module docstring)."""
+    if sub is None:
+        return "SUBSTANCE"
+    if sub.role == "context":
+        return "CONTEXT_SUBSTANCE"
+    return "CLASS_MENTION" if sub.generic else "SUBSTANCE"
 
-    spaCy's PhraseMatcher needs a Doc per pattern, and creating the lexemes for ~12,000 gazetteer
-    synonyms costs seconds at every start-up; the CLI and the crawler start often. Matching works
-    on the same LOWER hashes the PhraseMatcher would use (``hash_string`` of the lower-cased
-    token text), read from ``Doc.to_array``.
-    """
 
-    def __init__(self, patterns: list[tuple[int, list[str]]]) -> None:
-        by_first: dict[int, dict[tuple[int, ...], list[int]]] = {}
-        for key, toks in patterns:
-            seq = tuple(hash_string(t) for t in toks)
-            by_first.setdefault(seq[0], {}).setdefault(seq, []).append(key)
-        # first token hash -> [(length, {token-hash tuple: keys})], longest first
-        self.trie: dict[int, list[tuple[int, dict[tuple[int, ...], list[int]]]]] = {}
-        for first, seqs in by_first.items():
-            by_len: dict[int, dict[tuple[int, ...], list[int]]] = {}
-            for seq, keys in seqs.items():
-                by_len.setdefault(len(seq), {})[seq] = keys
-            self.trie[first] = sorted(by_len.items(), reverse=True)
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """The word lists of ``drug_context.yaml``, as LOWER hashes."""
 
-    def __call__(self, low: list[int]) -> list[tuple[int, int, list[int]]]:
-        """(start, end, pattern keys) for every match, overlapping ones included."""
-        trie = self.trie
-        out = []
-        size = len(low)
-        for i, h in enumerate(low):
-            groups = trie.get(h)
-            if groups is None:
-                continue
-            for n, seqs in groups:
-                if i + n <= size:
-                    keys = seqs.get(tuple(low[i:i + n]))
-                    if keys is not None:
-                        out.append((i, i + n, keys))
-        return out
+    context: frozenset[int]
+    forms: frozenset[int]
+    generic: frozenset[int]  # drug talk that never names a drug by itself
+    frames_before: frozenset[int]
+    fillers: frozenset[int]
+    frames_after: frozenset[int]
+    class_before: frozenset[int]
+    class_after: frozenset[int]
+
+    @classmethod
+    def load(cls, path: str) -> Cues:
+        words, forms = load_words(path), load_words(path, "forms")
+        return cls(context=words | forms, forms=forms, generic=words - forms,
+                   frames_before=load_words(path, "frames_before"), fillers=load_words(path, "frame_fillers"),
+                   frames_after=load_words(path, "frames_after"), class_before=load_words(path, "class_before"),
+                   class_after=load_words(path, "class_after"))
 
 
 class SubstanceMatcher:
-    def __init__(self, nlp: Language, gz: gaz.Gazetteer, *, context_words: frozenset[int],
-                 form_words: frozenset[int], context_window: int) -> None:
+    def __init__(self, nlp: Language, gz: gaz.Gazetteer, *, cues: Cues, context_window: int,
+                 yield_classes: frozenset[str], yield_ids: frozenset[str], yields: dict[str, frozenset[str]],
+                 never_letters: frozenset[str]) -> None:
         self.gz = gz
-        self.context_words = context_words | form_words
-        self.form_words = form_words
-        self.generic = context_words | form_words  # drug talk, never a drug name on its own
+        self.yields = yields
+        self.never_letters = never_letters
+        self.cues = cues
         self.common = frozenset(hash_string(w) for w in gz.common_words)
         self.window = context_window
-        self.key_info: list[tuple[str, bool]] = []
+        self.yield_classes = yield_classes
+        self.yield_ids = yield_ids
+        self.key_info: list[Cand] = []
         index: dict[str, int] = {}
         patterns: list[tuple[int, list[str]]] = []
         for key, toks in gz.patterns:
             if key not in index:
                 index[key] = len(self.key_info)
-                sid, _, amb = key.partition("|")
-                self.key_info.append((sid, bool(amb)))
+                sid, _, flags = key.partition("|")
+                self.key_info.append((sid, flags))
             patterns.append((index[key], toks))
         self.matcher = TokenTrie(patterns)
         self.negatives = TokenTrie([(0, t) for t in gz.negatives if t])
         strings = nlp.vocab.strings
-        for label in ("SUBSTANCE", "NPS_CANDIDATE"):
+        for label in ("SUBSTANCE", "NPS_CANDIDATE", "CLASS_MENTION", "CONTEXT_SUBSTANCE"):
             strings.add(label)
 
     def __call__(self, doc: Doc) -> Doc:
         f = found(doc)
         lower = f.lower
+        low_arr = f.arr[:, LOWER_]
+        matches = self.matcher(lower, low_arr)
+        if not matches:
+            return doc
         blocked: set[int] = set()
-        for s, e, _ in self.negatives(lower):
+        for s, e, _ in self.negatives(lower, low_arr):
             blocked.update(range(s, e))
+        f.matched_tokens.update(blocked)  # look-alikes are never novelty or fuzzy material
         unit_tokens = f.measure_tokens  # "5 g" is an amount, never GHB; "$" never a substance
-        spans: dict[tuple[int, int], list[tuple[str, bool]]] = {}
-        for s, e, keys in self.matcher(lower):
+        spans: dict[Span, list[Cand]] = {}
+        for s, e, keys in matches:
             if blocked.isdisjoint(range(s, e)) and unit_tokens.isdisjoint(range(s, e)):
                 spans.setdefault((s, e), []).extend(self.key_info[k] for k in keys)
-        f.matched_tokens.update(blocked)  # look-alikes are never novelty or fuzzy material
-        firm = {sid for cands in spans.values() for sid, amb in cands if not amb}
-        accepted = self._select(doc, spans, firm)
-        self._emit(doc, accepted)
+        if spans:
+            self._emit(doc, f, self._select(doc, f, spans))
         return doc
 
-    def _select(self, doc: Doc, spans: dict[tuple[int, int], list[tuple[str, bool]]],
-                firm: set[str]) -> list[tuple[int, int, str, bool]]:
-        f = found(doc)
-        firm_tokens = {i for (s, e), c in spans.items() if any(not a for _, a in c) for i in range(s, e)}
-        f.matched_tokens.update(firm_tokens)
-        out: list[tuple[int, int, str, bool]] = []
+    # -- selection ---------------------------------------------------------------------------
+    def _select(self, doc: Doc, f: Found, spans: dict[Span, list[Cand]]) -> list[tuple[int, int, str, str]]:
+        order = sorted(spans, key=lambda se: (se[0] - se[1], se[0]))
+        firm = {sid for cands in spans.values() for sid, fl in cands if gaz.AMBIGUOUS not in fl}
+        f.matched_tokens.update(i for (s, e), c in spans.items() if any(gaz.AMBIGUOUS not in fl for _, fl in c)
+                                for i in range(s, e))
         taken: set[int] = set()
-        for (s, e), cands in sorted(spans.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
-            if not taken.isdisjoint(range(s, e)):
-                continue
-            unambiguous = [sid for sid, amb in cands if not amb]
-            pool = unambiguous or [sid for sid, _ in cands]
-            if not unambiguous and not self._ambiguous_ok(doc, spans, s, e, pool):
-                continue
-            if not unambiguous:
-                near = self._firm_neighbours(doc, spans, s, e)
-                pool = [x for x in pool if x in near] or pool
-            sid = next((x for x in pool if x in firm), pool[0])
-            out.append((s, e, sid, not unambiguous))
-            taken.update(range(s, e))
-        return out
+        out: list[tuple[int, int, str, str]] = []
+        identified: set[str] = set()  # drugs the record names (not classes, strains, context)
+        later: list[list[Span]] = [[], []]  # everyday-word slang; form-word and lexicon-only slang
+        for stage in range(4):
+            for s, e in (order if stage < 2 else later[stage - 2]):
+                if not taken.isdisjoint(range(s, e)):
+                    continue
+                cands = spans[(s, e)]
+                firm_c = [c for c in cands if gaz.AMBIGUOUS not in c[1]]
+                if stage == 0:
+                    if not firm_c:
+                        continue
+                    sid, flags = next((c for c in firm_c if self._is_drug(c)), firm_c[0])
+                elif firm_c:
+                    continue
+                elif stage == 1 and self._weak(f, s, e):
+                    last = all(gaz.LEXICON in fl for _, fl in cands) or all(h in self.cues.forms for h in f.lower[s:e])
+                    later[int(last)].append((s, e))
+                    continue
+                else:
+                    picked = self._ambiguous(doc, f, spans, s, e, cands, firm, identified, stage=stage)
+                    if picked is None:
+                        continue
+                    sid, flags = picked
+                out.append((s, e, sid, flags))
+                taken.update(range(s, e))
+                if self._is_drug((sid, flags)):
+                    identified.add(sid)
+        return self._yield_ingredients(self._yield_qualifiers(out))
 
-    def _ambiguous_ok(self, doc: Doc, spans: dict[tuple[int, int], list[tuple[str, bool]]], s: int, e: int,
-                      pool: list[str]) -> bool:
-        """Slang that is also ordinary language needs the drug sense made plain.
+    def _is_drug(self, cand: Cand) -> bool:
+        sub = self.gz.substances.get(cand[0])
+        return gaz.QUALIFIER not in cand[1] and sub is not None and not sub.generic and sub.role == "drug"
 
-        Never: generic drug talk itself ("dose", "pills", "powder"). Everyday words and single
-        letters (scale, soft, blank, M, K) only right next to an amount or a form word ("K shards",
-        "speed 1g"). Other slang needs drug context in its sentence. A form word beside a
-        substance named unambiguously describes that substance (crystals in "MDMA crystals").
-        """
-        f = found(doc)
-        lower = f.lower[s:e]
-        if all(h in self.generic for h in lower):
-            return False
-        letter = e - s == 1 and int(f.arr[s, LENGTH_]) == 1
-        if letter and not f.text[int(f.arr[s, IDX_])].isupper():
-            return False  # one-letter slang (K, H, G, E) only in capitals: "g" is grams
-        weak = letter or any(h in self.common for h in lower)
-        if weak and not self._adjacent_strong(doc, s, e):
-            return False
-        near = self._firm_neighbours(doc, spans, s, e)
-        if near:
-            return any(x in near for x in pool)
-        return weak or in_context(doc, s, e, self.window, self.context_words)
+    def _weak(self, f: Found, s: int, e: int) -> bool:
+        """Single letters, everyday words and form words (crystal, bars) as slang."""
+        if e - s == 1 and int(f.arr[s, LENGTH_]) == 1:
+            return True
+        low = f.lower[s:e]
+        return all(h in self.common or h in self.cues.forms for h in low)
 
-    def _adjacent_strong(self, doc: Doc, s: int, e: int, reach: int = 2) -> bool:
-        f = found(doc)
-        lo, hi = clause(doc, s, e, reach)
-        for i in range(lo, hi):
-            if s <= i < e:
-                continue
-            beside = abs(i - s) <= 1 or abs(i - (e - 1)) <= 1
-            if i in f.measure_tokens or (beside and f.lower[i] in self.form_words):
-                return True
-        return False
+    def _ambiguous(self, doc: Doc, f: Found, spans: dict[Span, list[Cand]], s: int, e: int, cands: list[Cand],
+                   firm: set[str], identified: set[str], *, stage: int) -> Cand | None:
+        """The sense an ambiguous span takes, or None when its drug sense is not made plain.
+        ``stage`` 1: slang that is no everyday word; 2: everyday words and letters; 3: form words
+        and lexicon-only everyday words, decided last against everything else the record names."""
+        if stage >= 2 and identified and not any(sid in identified for sid, _ in cands):
+            return None  # the record names another drug: "crystal clear stealth" in an LSD listing
+        low = f.lower[s:e]
+        cues, arr = self.cues, f.arr
+        if all(h in cues.generic for h in low):
+            return None
+        if (s > 0 and f.lower[s - 1] in cues.class_before) or (e < len(f.lower) and f.lower[e] in cues.class_after):
+            return None  # "the new cathinone", "pyrovalerone analog": a class, not a substance
+        start, end = int(arr[s, IDX_]), int(arr[e - 1, IDX_] + arr[e - 1, LENGTH_])
+        if any(gaz.CAPITALS in fl for _, fl in cands) and not f.text[start:end].isupper():
+            return None  # "Doc suggested", "Nep paspoort": an acronym only in capitals
+        near = self._firm_neighbours(f, spans, s, e)
+        pool = [c for c in cands if c[0] in near] if near else cands
+        if not pool:
+            return None
+        pick = next((c for c in pool if c[0] in firm), pool[0])
+        if stage == 1:
+            return pick if near or in_context(f, s, e, self.window, cues.context) else None
+        if identified - {pick[0]}:
+            return None  # the record names another drug: "crystal clear stealth" in an LSD listing
+        if e - s == 1 and int(arr[s, LENGTH_]) == 1:  # one-letter slang: "K shards", "tried H"
+            letter = f.text[start]
+            if letter.lower() in self.never_letters or (not letter.isupper() and not self._framed(f, s, e)):
+                return None
+        if stage == 3:  # "crystal 7g", "brown 1g": only right beside an amount
+            lexicon = all(gaz.LEXICON in fl for _, fl in cands)
+            forms = all(h in cues.forms for h in low)
+            return pick if self._beside_amount(f, s, e) and not (lexicon and forms) else None
+        if pick[0] in identified or self._beside_amount(f, s, e):
+            return pick
+        return pick if self._form_beside(f, s, e) or self._framed(f, s, e) else None
 
-    def _firm_neighbours(self, doc: Doc, spans: dict[tuple[int, int], list[tuple[str, bool]]],
-                         s: int, e: int) -> set[str]:
-        """Substances named unambiguously in the same clause: a form word (crystals, shards,
-        pills) next to one of them describes it, not another substance."""
+    def _beside_amount(self, f: Found, s: int, e: int, reach: int = 2) -> bool:
+        """An amount, or a purity figure ("90% coke"), within ``reach`` tokens in the clause."""
+        lo, hi = clause(f, s, e, reach)
+        orth = f.arr[:, ORTH_]
+        return any(not s <= i < e and (i in f.measure_tokens or int(orth[i]) == _PERCENT) for i in range(lo, hi))
+
+    def _form_beside(self, f: Found, s: int, e: int) -> bool:
+        low = f.lower
+        return (s > 0 and low[s - 1] in self.cues.forms) or (e < len(low) and low[e] in self.cues.forms)
+
+    def _framed(self, f: Found, s: int, e: int) -> bool:
+        """A use/purchase verb before ("tried the ice", "a bump of k") or a seller after ("from X")."""
+        low, cues = f.lower, self.cues
+        if e < len(low) and low[e] in cues.frames_after:
+            return True
+        i = s - 1
+        while i >= 0 and s - i <= 3 and low[i] in cues.fillers:
+            i -= 1
+        return i >= 0 and s - i <= 3 and (low[i] in cues.frames_before or i in f.measure_tokens)
+
+    def _firm_neighbours(self, doc: Doc | Found, spans: dict[Span, list[Cand]], s: int, e: int) -> set[str]:
+        """Drugs named unambiguously in the same clause: a form word (crystals, shards, pills)
+        next to one of them describes it, not another substance."""
         lo, hi = clause(doc, s, e, 4 * self.window)
         return {sid for (s2, e2), cands in spans.items() if (s2, e2) != (s, e) and lo <= s2 and e2 <= hi
-                for sid, amb in cands if not amb}
+                for sid, fl in cands if gaz.AMBIGUOUS not in fl and self._is_drug((sid, fl))}
 
-    def _emit(self, doc: Doc, accepted: list[tuple[int, int, str, bool]]) -> None:
-        f = found(doc)
-        for s, e, sid, ambiguous in sorted(accepted):
-            sub = self.gz.substances.get(sid)
-            attrs = (("class", sub.cls if sub else ""), ("match", "context" if ambiguous else "exact"))
-            span = doc[s:e]
-            f.hits.append(("SUBSTANCE", span.start_char, span.end_char, sid, attrs))
+    def _yield_qualifiers(self, out: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+        """Strain names name cannabis only when no other product of their group is named."""
+        if not any(gaz.QUALIFIER in fl for _, _, _, fl in out):
+            return out
+        subs = self.gz.substances
+        products = {sid for _, _, sid, fl in out if gaz.QUALIFIER not in fl and sid in subs
+                    and (sid in self.yield_ids or (subs[sid].cls in self.yield_classes and subs[sid].role == "drug"))}
+        return [h for h in out if gaz.QUALIFIER not in h[3] or not products - {h[2]}]
+
+    def _yield_ingredients(self, out: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+        """A compound named as the active part of a product the record names ("Psilocybin Pilze",
+        "psilocybin mushrooms") is that product: the compound's hit is dropped."""
+        named = {sid for _, _, sid, _ in out}
+        return [h for h in out if not (self.yields.get(h[2], frozenset()) & named)]
+
+    # -- output ------------------------------------------------------------------------------
+    def _emit(self, doc: Doc, f: Found, accepted: list[tuple[int, int, str, str]]) -> None:
+        arr, subs = f.arr, self.gz.substances
+        named_classes = {subs[sid].cls for _, _, sid, _ in accepted if sid in subs and not subs[sid].generic}
+        for s, e, sid, flags in sorted(accepted):
+            sub = subs.get(sid)
+            label = hit_label(sub)
+            start = int(arr[s, IDX_])
+            end = int(arr[e - 1, IDX_] + arr[e - 1, LENGTH_])
+            if (label == "CLASS_MENTION" and sub is not None and f.kind == "listing" and end <= f.title_end
+                    and sub.cls not in named_classes):
+                label = "SUBSTANCE"  # "Spice herbal blend 3g": an unspecified product is what is sold
+            attrs = (("class", sub.cls if sub else ""), ("match", "context" if gaz.AMBIGUOUS in flags else "exact"))
+            f.hits.append((label, start, end, sid, attrs))
             f.matched_tokens.update(range(s, e))
-            f.substance_ids.add(sid)
+            if label == "SUBSTANCE":
+                f.substance_ids.add(sid)
 
 
 @Language.factory(
@@ -202,5 +297,9 @@ class SubstanceMatcher:
 def make_substance_matcher(nlp: Language, name: str, *, gazetteer_dir: str, common_words: str | None,
                            context_words: str, context_window: int) -> Callable[[Doc], Doc]:
     gz = load_gazetteer(nlp, gazetteer_dir, common_words)
-    return SubstanceMatcher(nlp, gz, context_words=load_words(context_words),
-                            form_words=load_words(context_words, "forms"), context_window=context_window)
+    data: Any = yaml.load(Path(context_words).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+    yields = {str(k): frozenset(map(str, v)) for k, v in (data.get("ingredient_yields_to") or {}).items()}
+    return SubstanceMatcher(nlp, gz, cues=Cues.load(context_words), context_window=context_window,
+                            yield_classes=frozenset(data.get("qualifier_yields_to_classes") or []),
+                            yield_ids=frozenset(data.get("qualifier_yields_to_ids") or []), yields=yields,
+                            never_letters=frozenset(str(x) for x in data.get("never_letters") or []))

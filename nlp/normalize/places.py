@@ -252,10 +252,16 @@ def _cut_exceptions(text: str, gz: Gazette) -> str:
     return text
 
 
+_QUESTION_MARKS = re.compile(r"\s*[?¿]+\s*")
+
+
 def parse_origin_field(text: str, gz: Gazette) -> Place | None:
-    """The origin in a ``ships_from`` field: the left side of a route, else the first place."""
+    """The origin in a ``ships_from`` field: the left side of a route, else the first place.
+    A field of question marks only ("??", a flag titled "??") says the origin is unknown: XX."""
     if not text.strip():
         return None
+    if _QUESTION_MARKS.fullmatch(text):
+        return Place("XX", 0, len(text), text)
     route = split_route(text, gz)
     places = route[0] if route else find_places(text, gz)
     if any(p.code == "XX" for p in places):

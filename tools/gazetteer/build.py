@@ -63,7 +63,8 @@ _Dumper.add_representer(_FlowDict, _flow_representer)
 
 def _drug_tokens(cur: Curated) -> frozenset[str]:
     """Single words that are drug names by themselves (context for multi-word slang)."""
-    words = {s.name for s in cur.substances} | {t for s in cur.substances for t, k in s.names if k != "slang"}
+    street = ("slang", "strain")
+    words = {s.name for s in cur.substances} | {t for s in cur.substances for t, k in s.names if k not in street}
     return frozenset(w.casefold() for w in words if len(w.split()) == 1 and len(match_key(w)) >= 4)
 
 
@@ -95,6 +96,8 @@ def _substance(sub: CuratedSubstance, cands: list[Candidate], judge: AmbiguityJu
         out["generic"] = True
     if sub.controlled is not None:
         out["controlled"] = bool(sub.controlled)
+    if sub.role != "drug":
+        out["role"] = sub.role
     if name_key in sub.amb or judge.short_or_numeric(sub.name):
         out["ambiguous_name"] = True
     syns = [_synonym(g, sub, judge) for k, g in by_surface.items() if k != name_key]

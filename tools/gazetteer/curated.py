@@ -16,8 +16,12 @@ import yaml
 from tools.gazetteer.normalize import clean_text, surface_key
 
 #: curated list key -> synonym kind written to substances.yaml
-LIST_KINDS: dict[str, str] = {"syn": "name", "brand": "brand", "slang": "slang", "spell": "spelling"}
-_ENTRY_KEYS = {"id", "name", "nps", "generic", "controlled", "amb", *LIST_KINDS}
+LIST_KINDS: dict[str, str] = {"syn": "name", "brand": "brand", "slang": "slang", "spell": "spelling",
+                              "strain": "strain"}
+#: what a mention of the substance is: a drug ("drug", the default) or a word that only describes
+#: drug talk ("context": cutting agents, antidotes, potency figures such as THC %, CBD)
+ROLES = frozenset({"drug", "context"})
+_ENTRY_KEYS = {"id", "name", "nps", "generic", "controlled", "role", "amb", *LIST_KINDS}
 
 
 class GazetteerInputError(ValueError):
@@ -34,6 +38,7 @@ class CuratedSubstance:
     nps: bool
     generic: bool = False
     controlled: bool | None = None
+    role: str = "drug"
     names: list[tuple[str, str]] = field(default_factory=list)  # (text, kind)
     amb: set[str] = field(default_factory=set)  # surface keys forced ambiguous
 
@@ -65,7 +70,10 @@ def _entry(raw: dict[str, Any], klass: str, class_nps: bool) -> CuratedSubstance
         nps=bool(raw.get("nps", class_nps)),
         generic=bool(raw.get("generic", False)),
         controlled=raw.get("controlled"),
+        role=str(raw.get("role", "drug")),
     )
+    if sub.role not in ROLES:
+        raise GazetteerInputError(f"{where}: role must be one of {sorted(ROLES)}")
     for key, kind in LIST_KINDS.items():
         sub.names += [(text, kind) for text in _strings(raw.get(key, []), f"{where} {key}")]
     sub.amb = {surface_key(t) for t in _strings(raw.get("amb", []), f"{where} amb")}

@@ -61,7 +61,7 @@ def variant_candidates(cands: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
     for cand in cands:
         if cand.source in ("curated", "dea_controlled"):
-            slang = cand.kind == "slang"
+            slang = cand.kind in ("slang", "strain")
             out += [Candidate(v, cand.id, "variant", cand.kind) for v in sorted(variants(cand.text, slang=slang))]
     return out
 

@@ -61,7 +61,10 @@ def match_key(text: str) -> str:
     text = clean_text(text)
     for letter, (_, long_form) in GREEK.items():
         text = text.replace(letter, long_form)
-    return _NON_ALNUM.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    # Latin letters lose their accents (NFKD splits them off); other scripts (Cyrillic market
+    # slang: "мефедрон", "гашиш") keep their letters instead of collapsing to an empty key.
+    return "".join(c for c in folded if c.isalnum())
 
 
 def split_parenthetical(text: str) -> tuple[str, list[str]]:

@@ -112,11 +112,11 @@ REQUIRED_IDS: frozenset[str] = frozenset(
 )
 MIN_SUBSTANCES = 800
 SOURCES = frozenset({"curated", "variant", "dope", "dea", "dea_controlled"})
-KINDS = frozenset({"name", "brand", "slang", "spelling"})
+KINDS = frozenset({"name", "brand", "slang", "spelling", "strain"})
 FORBIDDEN_TAIL = "pxinaca"  # fictional substance planted by the demo to test novelty detection
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _SUB_KEYS = {"id", "name", "class", "nps", "synonyms"}
-_SUB_OPTIONAL = {"generic", "controlled", "ambiguous_name"}
+_SUB_OPTIONAL = {"generic", "controlled", "ambiguous_name", "role"}
 
 
 def _check_substance(sub: dict[str, Any], classes: dict[str, Any]) -> list[str]:
