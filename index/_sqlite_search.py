@@ -1,0 +1,280 @@
+"""Search, facets and highlights for the SQLite index, each with a bounded cost.
+
+* FTS5 drives every text query in its rowid order, which is recency (see ``_sqlite_schema``):
+  "newest" is a LIMIT on that scan; "relevance" ranks with bm25 only the newest
+  ``relevance_candidates`` matches instead of scoring and sorting every match.
+* Totals are counted up to ``TOTAL_HITS_CAP`` (then flagged as a lower bound, like ES's
+  ``track_total_hits``) and under a time limit.
+* Sorts needing every match (price, last_seen) and exact facets run under time limits (datasette's
+  facet time limit); when one runs out, the answer is computed over the newest matches and flagged
+  instead of hanging the UI.
+"""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from index._sqlite_write import decode_doc
+from index.base import TOTAL_HITS_CAP, Hit, SearchRequest, SearchResult
+from index.documents import PRICE_BANDS, IndexDoc
+from index.query import compile_sqlite, parse_query
+from index.query.to_sqlite import to_fts
+from index.query.tree import And, Node, Term, positive_text
+
+_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+_SINGLE = {"source": "d.source", "vendor": "d.vendor", "ships_from": "d.ships_from", "lang": "d.lang"}
+_MULTI = {"substance": "doc_substance", "class": "doc_class", "ships_to": "doc_ships_to"}
+_PRICE_SQL = (
+    "CASE "
+    + " ".join(
+        f"WHEN d.price_usd < {high} THEN '{label}'" if high is not None else f"ELSE '{label}'"
+        for label, _low, high in PRICE_BANDS
+    )
+    + " END"
+)
+
+
+@dataclass(slots=True)
+class Limits:
+    """Cost bounds: how many matches relevance ranks, and time budgets in milliseconds."""
+
+    relevance_candidates: int = 1000
+    count_ms: float = 30.0
+    sort_ms: float = 40.0
+    facet_ms: float = 150.0
+    facet_sample: int = 5000
+    facet_size: int = 20
+
+
+@dataclass(slots=True)
+class _Base:
+    """The matching set as SQL: FROM/WHERE with parameters, and the recency column."""
+
+    source: str
+    where: str
+    params: list[object]
+    order: str
+    match_all: bool
+
+
+class Interrupted(Exception):
+    """A query ran past its time limit."""
+
+
+@contextmanager
+def time_limit(conn: sqlite3.Connection, ms: float) -> Iterator[None]:
+    """Abort the statement running on ``conn`` once ``ms`` have passed (raises Interrupted)."""
+    if ms <= 0:  # no budget at all: do not even start
+        raise Interrupted()
+    deadline = time.perf_counter() + ms / 1000.0
+    conn.set_progress_handler(lambda: int(time.perf_counter() > deadline), 1000)
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc):
+            raise Interrupted() from exc
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def base_for(tree: Node, kind: str | None) -> _Base:
+    sq = compile_sqlite(And((tree, Term("kind", kind))) if kind else tree)
+    where, params = sq.where, list(sq.params)
+    if sq.match is None:
+        return _Base("FROM docs d", where, params, "d.rid", where == "1")
+    # CROSS JOIN pins FTS5 as the outer loop: one ordered doclist scan, docs probed by rowid.
+    return _Base("FROM fts CROSS JOIN docs d ON d.rid = fts.rowid", f"fts MATCH ? AND {where}",
+                 [sq.match, *params], "fts.rowid", False)
+
+
+def run_search(conn: sqlite3.Connection, req: SearchRequest, limits: Limits) -> SearchResult:
+    """Serve one :class:`SearchRequest` (see the module docstring for the cost model)."""
+    started = time.perf_counter()
+    req.validate()
+    tree = parse_query(req.query)
+    base = base_for(tree, req.kind)
+    rids, scores = _page(conn, base, req, limits)
+    total, lower = _total(conn, base, req, len(rids), limits)
+    docs = load_docs(conn, rids)
+    marks = _highlights(conn, tree, rids) if req.highlight else {}
+    hits = [Hit(doc=docs[r], score=scores.get(r), highlights=marks.get(r, {})) for r in rids if r in docs]
+    facets, sampled = _facets(conn, base, req, limits, lower)
+    return SearchResult(
+        total=total, hits=hits, facets=facets, total_is_lower_bound=lower, facets_sampled=sampled,
+        took_ms=(time.perf_counter() - started) * 1000.0,
+    )
+
+
+def _page(conn: sqlite3.Connection, base: _Base, req: SearchRequest, limits: Limits
+          ) -> tuple[list[int], dict[int, float]]:
+    want = req.offset + req.size
+    if req.size == 0:
+        return [], {}
+    if req.sort == "relevance" and base.order == "fts.rowid":
+        cap = max(limits.relevance_candidates, want)
+        sql = (f"SELECT d.rid, bm25(fts, 2.0, 1.0, 0.0) {base.source} WHERE {base.where} "
+               f"ORDER BY fts.rowid DESC LIMIT ?")
+        rows = conn.execute(sql, [*base.params, cap]).fetchall()
+        rows.sort(key=lambda r: (r[1], -r[0]))
+        page = rows[req.offset : want]
+        return [r for r, _ in page], {r: -s for r, s in page}
+    if req.sort in ("relevance", "newest"):
+        sql = f"SELECT d.rid {base.source} WHERE {base.where} ORDER BY {base.order} DESC LIMIT ? OFFSET ?"
+        return [r for (r,) in conn.execute(sql, [*base.params, req.size, req.offset])], {}
+    return _sorted_page(conn, base, req, limits), {}
+
+
+def _sorted_page(conn: sqlite3.Connection, base: _Base, req: SearchRequest, limits: Limits) -> list[int]:
+    """Price/last_seen sorts need every match: exact under a time limit, else the newest matches."""
+    if req.sort == "last_seen":
+        order, nulls = "d.last_seen DESC, d.rid DESC", None
+    else:
+        direction = "ASC" if req.sort == "price_asc" else "DESC"
+        order, nulls = f"d.price_usd {direction}, d.rid {direction}", "d.price_usd IS NULL"
+    try:
+        with time_limit(conn, limits.sort_ms):
+            return _two_phase(conn, base, order, nulls, req)
+    except Interrupted:
+        return _two_phase(conn, _newest(base, limits.relevance_candidates * 10), order, nulls, req)
+
+
+def _newest(base: _Base, n: int) -> _Base:
+    """The newest ``n`` matches as a matching set of their own (the fallback sample)."""
+    source = (f"FROM (SELECT d.rid AS rid {base.source} WHERE {base.where} ORDER BY {base.order} DESC "
+              f"LIMIT {int(n)}) m CROSS JOIN docs d ON d.rid = m.rid")
+    return _Base(source, "1", base.params, "d.rid", False)
+
+
+def _two_phase(conn: sqlite3.Connection, base: _Base, order: str, nulls: str | None, req: SearchRequest
+               ) -> list[int]:
+    """Rows with a value in index order first, then rows without one (like ES ``missing: _last``)."""
+    source, where, params = base.source, base.where, base.params
+    want = req.offset + req.size
+    first_where = f"{where} AND NOT ({nulls})" if nulls else where
+    sql = f"SELECT d.rid {source} WHERE {first_where} ORDER BY {order} LIMIT ?"
+    rids = [r for (r,) in conn.execute(sql, [*params, want])]
+    if nulls and len(rids) < want:
+        skip = max(0, req.offset - len(rids))
+        sql = f"SELECT d.rid {source} WHERE {where} AND {nulls} ORDER BY d.rid DESC LIMIT ? OFFSET ?"
+        rids += [r for (r,) in conn.execute(sql, [*params, want - len(rids), skip])]
+    return rids[req.offset : want]
+
+
+def _total(conn: sqlite3.Connection, base: _Base, req: SearchRequest, got: int, limits: Limits
+           ) -> tuple[int, bool]:
+    if (got and got < req.size) or (got == 0 and req.offset == 0 and req.size > 0):
+        return req.offset + got, False
+    if base.match_all:
+        return count_docs(conn), False
+    sql = f"SELECT count(*) FROM (SELECT 1 {base.source} WHERE {base.where} LIMIT ?)"
+    try:
+        with time_limit(conn, limits.count_ms):
+            n = conn.execute(sql, [*base.params, TOTAL_HITS_CAP + 1]).fetchone()[0]
+    except Interrupted:
+        return req.offset + got, True
+    return (TOTAL_HITS_CAP, True) if n > TOTAL_HITS_CAP else (n, False)
+
+
+def count_docs(conn: sqlite3.Connection) -> int:
+    """Every document has exactly one source, so the maintained source counts add up to the total."""
+    row = conn.execute("SELECT sum(n) FROM facet_counts WHERE field = 'source'").fetchone()
+    return int(row[0] or 0)
+
+
+def load_docs(conn: sqlite3.Connection, rids: list[int]) -> dict[int, IndexDoc]:
+    """Rebuild stored documents (compact JSON of the fields plus title/body)."""
+    if not rids:
+        return {}
+    sql = (f"SELECT rid, title, body, extra, first_seen, last_seen FROM doc_text JOIN docs USING (rid) "
+           f"WHERE rid IN ({','.join('?' * len(rids))})")
+    return {r[0]: decode_doc(r[3], r[1], r[2], r[4], r[5]) for r in conn.execute(sql, rids)}
+
+
+def _highlights(conn: sqlite3.Connection, tree: Node, rids: list[int]) -> dict[int, dict[str, str]]:
+    texts = positive_text(tree)
+    if not texts or not rids:
+        return {}
+    expr = " OR ".join(to_fts(t) for t in texts)
+    sql = ("SELECT highlight(fts, 0, ?, ?), snippet(fts, 1, ?, ?, '…', 32) FROM fts "
+           "WHERE fts MATCH ? AND rowid = ?")
+    out: dict[int, dict[str, str]] = {}
+    for rid in rids:
+        row = conn.execute(sql, (_MARK_OPEN, _MARK_CLOSE, _MARK_OPEN, _MARK_CLOSE, expr, rid)).fetchone()
+        if row:
+            out[rid] = {f: mark_html(t) for f, t in zip(("title", "body"), row, strict=True) if t and _MARK_OPEN in t}
+    return out
+
+
+def mark_html(text: str) -> str:
+    """HTML-escape everything, then turn the sentinel characters into ``<mark>`` tags."""
+    return html.escape(text, quote=True).replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
+
+
+def _facets(conn: sqlite3.Connection, base: _Base, req: SearchRequest, limits: Limits, many: bool
+            ) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
+    """Exact counts when the match set is small (under a time limit), else over the newest matches.
+
+    ``many`` (the total is only a lower bound) skips the exact attempt: it could not finish in time.
+    """
+    out: dict[str, list[tuple[str, int]]] = {}
+    sampled: list[str] = []
+    if not req.facets:
+        return out, sampled
+    if base.match_all:
+        return {f: _global_facet(conn, f, req.kind, limits.facet_size) for f in req.facets}, sampled
+    deadline = time.perf_counter() + limits.facet_ms / 1000.0
+    sample: _Base | None = None
+    for field in req.facets:
+        left = (deadline - time.perf_counter()) * 1000.0
+        try:
+            with time_limit(conn, -1 if many else left):
+                out[field] = _facet(conn, field, base, limits.facet_size)
+        except Interrupted:
+            sample = sample or _materialise(conn, _newest(base, limits.facet_sample))
+            out[field] = _facet(conn, field, sample, limits.facet_size)
+            sampled.append(field)
+    return out, sampled
+
+
+def _materialise(conn: sqlite3.Connection, base: _Base) -> _Base:
+    """Run a matching set once into a temp table, so several facets reuse it."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS facet_sample(rid INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.facet_sample")
+    conn.execute(f"INSERT INTO temp.facet_sample SELECT d.rid {base.source} WHERE {base.where}", base.params)
+    return _Base("FROM temp.facet_sample m CROSS JOIN docs d ON d.rid = m.rid", "1", [], "d.rid", False)
+
+
+def _facet(conn: sqlite3.Connection, field: str, base: _Base, size: int) -> list[tuple[str, int]]:
+    source, where, params = base.source, base.where, base.params
+    if field in _SINGLE:
+        col = _SINGLE[field]
+        sql = (f"SELECT {col}, count(*) AS n {source} WHERE {where} AND {col} != '' "
+               f"GROUP BY {col} ORDER BY n DESC, {col} LIMIT ?")
+        return [(v, n) for v, n in conn.execute(sql, [*params, size])]
+    if field in _MULTI:
+        sql = (f"SELECT j.value, count(*) AS n {source} CROSS JOIN {_MULTI[field]} j ON j.doc = d.rid "
+               f"WHERE {where} GROUP BY j.value ORDER BY n DESC, j.value LIMIT ?")
+        return [(v, n) for v, n in conn.execute(sql, [*params, size])]
+    sql = (f"SELECT {_PRICE_SQL} AS band, count(*) {source} WHERE {where} AND d.price_usd IS NOT NULL "
+           f"GROUP BY band")
+    counts = dict(conn.execute(sql, params).fetchall())
+    return [(label, counts[label]) for label, _l, _h in PRICE_BANDS if counts.get(label)]
+
+
+def _global_facet(conn: sqlite3.Connection, field: str, kind: str | None, size: int) -> list[tuple[str, int]]:
+    """Facets of the whole index come from counts maintained at write time (``facet_counts``)."""
+    kind_sql, params = ("AND kind = ?", [field, kind]) if kind else ("", [field])
+    rows = conn.execute(
+        f"SELECT value, sum(n) AS total FROM facet_counts WHERE field = ? {kind_sql} GROUP BY value "
+        f"HAVING total > 0", params).fetchall()
+    if field == "price_band":
+        counts = dict(rows)
+        return [(label, counts[label]) for label, _l, _h in PRICE_BANDS if counts.get(label)]
+    rows.sort(key=lambda r: (-r[1], r[0]))
+    return [(v, n) for v, n in rows[:size]]

@@ -1,0 +1,119 @@
+"""The embedded SQLite index (stdlib ``sqlite3`` + FTS5, WAL): narcoscope's default backend.
+
+The schema and its reasons are in ``_sqlite_schema``; the write path in ``_sqlite_write``; the
+bounded-cost search in ``_sqlite_search``; weekly aggregation in ``_sqlite_weekly``. One instance
+holds one connection and is not meant to be shared between threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import date
+
+from index import _sqlite_search, _sqlite_weekly, _sqlite_write
+from index._sqlite_schema import connect
+from index.base import (
+    IndexWriteError,
+    SearchRequest,
+    SearchResult,
+    WeeklyAggregation,
+    check_weekly_by,
+)
+from index.documents import CrawlVolume, IndexDoc, ObservationDoc
+
+__all__ = ["Limits", "SqliteIndex"]
+
+Limits = _sqlite_search.Limits
+log = logging.getLogger(__name__)
+
+
+class SqliteIndex:
+    """:class:`index.base.Index` over one SQLite file (``":memory:"`` works for tests)."""
+
+    def __init__(self, path: str, *, limits: Limits | None = None, busy_timeout_s: float = 5.0) -> None:
+        self.path = path
+        self.limits = limits or Limits()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-prep")
+        try:
+            self._conn = connect(path, busy_timeout_s)
+        except sqlite3.Error as exc:
+            raise IndexWriteError(f"cannot open SQLite index {path!r}: {exc}") from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")  # take the write lock now: fail fast, never half-way
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def write_batch(
+        self,
+        docs: Iterable[IndexDoc],
+        observations: Iterable[ObservationDoc] = (),
+        volumes: Iterable[CrawlVolume] = (),
+    ) -> None:
+        """Upsert a batch in one transaction: all of it is written, or none of it."""
+        merged = _sqlite_write.merge_docs(docs)
+        obs, vols = list(observations), list(volumes)
+        # Observation rows are built in a worker while this thread inserts documents (overlap).
+        pending = self._pool.submit(_sqlite_write.prepare_observations, obs) if len(obs) > 500 else None
+        try:
+            with self._transaction() as conn:
+                _sqlite_write.write_docs(conn, merged)
+                prepared = pending.result() if pending else _sqlite_write.prepare_observations(obs)
+                _sqlite_write.write_observations(conn, prepared)
+                _sqlite_write.write_volumes(conn, vols)
+        except sqlite3.Error as exc:
+            raise IndexWriteError(f"SQLite batch of {len(merged)} docs failed: {exc}") from exc
+
+    def search(self, req: SearchRequest) -> SearchResult:
+        return _sqlite_search.run_search(self._conn, req, self.limits)
+
+    def get(self, doc_id: str) -> IndexDoc | None:
+        row = self._conn.execute(
+            "SELECT t.title, t.body, t.extra, d.first_seen, d.last_seen FROM docs d JOIN doc_text t ON t.rid = d.rid "
+            "WHERE d.doc_id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return _sqlite_write.decode_doc(row[2], row[0], row[1], row[3], row[4])
+
+    def weekly(
+        self, by: str, *, query: str = "", start: date | None = None, end: date | None = None
+    ) -> WeeklyAggregation:
+        check_weekly_by(by)
+        return _sqlite_weekly.weekly(self._conn, by, query, start, end)
+
+    def refresh_weekly(self) -> int:
+        """Materialise weekly counts now (e.g. after a bulk load) instead of on the next read."""
+        return _sqlite_weekly.refresh(self._conn)
+
+    def delete_source(self, source: str) -> int:
+        try:
+            with self._transaction() as conn:
+                removed = _sqlite_write.delete_source(conn, source)
+        except sqlite3.Error as exc:
+            raise IndexWriteError(f"deleting source {source!r} failed: {exc}") from exc
+        log.info("deleted %d documents of source %s", removed, source)
+        return removed
+
+    def count(self) -> int:
+        return _sqlite_search.count_docs(self._conn)
+
+    def optimize(self) -> None:
+        """Merge FTS5 segments and refresh planner statistics (after a bulk load)."""
+        self._conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        self._conn.execute("ANALYZE")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self._conn.close()
