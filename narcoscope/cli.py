@@ -16,7 +16,7 @@ from narcoscope import __version__
 
 COMMANDS = (
     "demo", "demo_sites", "crawl", "parse", "reprocess", "extract", "import_", "search", "report", "web", "user",
-    "vendors", "candidates", "evidence", "doctor", "profiles",
+    "vendors", "candidates", "index", "evidence", "doctor", "profiles",
 )
 
 DESCRIPTION = """\
@@ -65,6 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"narcoscope {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        from index.base import IndexWriteError
+
+        if isinstance(exc, IndexWriteError):  # the index is down, locked or of an older schema
+            print(f"narcoscope {args.command}: index unavailable: {exc}", file=sys.stderr)
+            return 3
+        raise
 
 
 class UserError(Exception):

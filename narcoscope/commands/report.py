@@ -24,7 +24,7 @@ and scheduling changes are read from $NARCOSCOPE_CONFIG/reports/. PDF needs Debi
                               "  narcoscope report --period month --as-of 2026-07-31 --format md,json\n"
                               "  narcoscope report --week 2026-W44   (= --period week --as-of 2026-10-26)")
     p.add_argument("--period", choices=("week", "month"), default="week", help="what the report covers")
-    p.add_argument("--as-of", dest="as_of", help="last day of data, YYYY-MM-DD (default: the latest week in the index)")
+    p.add_argument("--as-of", dest="as_of", help="last day of data, YYYY-MM-DD; unset: the latest week in the index")
     p.add_argument("--week", help="ISO week, e.g. 2026-W44: alias for --period week --as-of <its Monday>")
     p.add_argument("--format", default="html", help="comma list of html, pdf, md, json")
     p.add_argument("--out", type=Path, help="output directory (default: $NARCOSCOPE_HOME/reports)")
@@ -65,7 +65,14 @@ def run(args: argparse.Namespace) -> int:
     from index import open_index
     from narcoscope.cli import UserError
     from narcoscope.paths import Paths
-    from reports.nps import PdfRendererMissing, ReportConfigError, build_report, load_options, parse_formats, write_report
+    from reports.nps import (
+        PdfRendererMissing,
+        ReportConfigError,
+        build_report,
+        load_options,
+        parse_formats,
+        write_report,
+    )
 
     try:
         formats = parse_formats(args.format)
