@@ -36,7 +36,7 @@ class Product:
     units_fixed: float | None = None  # non-drug items whose title states a count
 
 
-def _p(key: str, sub: str | None, cat: str, unit: Unit, usd: float,  # noqa: PLR0917 - data rows
+def _p(key: str, sub: str | None, cat: str, unit: Unit, usd: float,
        qs: tuple[float, ...], titles: tuple[str, ...], dose: float | None = None) -> Product:
     return Product(key, sub, cat, unit, usd, qs, titles, dose)
 
