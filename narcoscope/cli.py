@@ -16,7 +16,7 @@ from narcoscope import __version__
 
 COMMANDS = (
     "demo", "demo_sites", "crawl", "parse", "reprocess", "extract", "import_", "search", "report", "web", "user",
-    "vendors", "candidates", "index", "evidence", "doctor", "profiles",
+    "vendors", "candidates", "index", "scheduler", "jobs", "evidence", "doctor", "profiles",
 )
 
 DESCRIPTION = """\

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--source", action="append", default=[], help="schedule only these sources (repeatable)")
     p.add_argument("--mirror", action="append", default=[], metavar="SOURCE=URL",
                    help="crawl SOURCE at URL instead of its profile's first mirror (repeatable)")
+    p.add_argument("--default-every", metavar="DURATION",
+                   help="schedule sources whose profile has no schedule this often (jitter: a tenth of it)")
     p.add_argument("--report-cron", default="0 6 * * 1", help="when to write the weekly report (cron)")
     p.add_argument("--no-report", action="store_true", help="schedule no report job")
     p.add_argument("--max-parallel", type=int, default=2, help="runs at once (never two of one source)")
@@ -79,6 +82,12 @@ def build_service(args: argparse.Namespace) -> Any:
     if unknown:
         raise UserError(f"unknown source(s): {', '.join(unknown)}")
     chosen = [p for n, p in profiles.items() if not args.source or n in args.source]
+    if args.default_every:
+        try:
+            every = parse_duration(args.default_every)
+        except ValueError:
+            raise UserError(f"--default-every wants a duration like 6h, got {args.default_every!r}") from None
+        chosen = [p if p.schedule else replace(p, schedule=Schedule(every=every, jitter=every / 10)) for p in chosen]
     report = None if args.no_report else Schedule(cron=args.report_cron)
     tasks = tasks_for(chosen, report)
     for p in chosen:
