@@ -41,12 +41,16 @@ def bare_crawl(urls: dict[str, str], sources: list[str], weeks: list[int], contr
             super().__init__(**kw)
             self.start_urls = [base + "/"]
             self.allowed_domains = ["127.0.0.1"]
+            self.requested: set[str] = set()
 
         def parse(self, response: Any, **kw: Any) -> Any:
             yield {"title": response.css("h1::text, h2::text, title::text").get(),
                    "text": " ".join(response.css("body *::text").getall())[:2000]}
             for href in response.css("a::attr(href)").getall():
-                yield response.follow(href, callback=self.parse)
+                url = response.urljoin(href)
+                if url not in self.requested:  # the same cheap pre-filter the full spider uses
+                    self.requested.add(url)
+                    yield response.follow(url, callback=self.parse)
 
     return _run_sequence(lambda site: (Bare, {"base": urls[site]}), sources, weeks, control)
 

@@ -102,15 +102,24 @@ def _from_selection(spec: FieldSpec, nodes: list[Selector]) -> list[str]:
     return out
 
 
+_LABELLED: list[Any] = [None, []]  # (root, its elements with own text): labels are looked up per page
+
+
+def _texted(root: Any) -> list[tuple[Any, str]]:
+    """Elements that start with their own text, lower-cased, for one page (cached for the page)."""
+    if _LABELLED[0] is not root:
+        _LABELLED[0] = root
+        _LABELLED[1] = [
+            (el, own) for el in root.iter()
+            if isinstance(el.tag, str) and el.tag not in _SKIP and (own := (el.text or "").strip().lower())
+        ]
+    return _LABELLED[1]  # type: ignore[no-any-return]
+
+
 def _label_value(spec: FieldSpec, root: Any) -> list[str]:
     """The value after a text label: in the same element, its tail, or the next element."""
     labels = [lab.lower().rstrip(_LABEL_PUNCT) for lab in spec.label]
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
-            continue
-        own = (el.text or "").strip().lower()
-        if not own:
-            continue
+    for el, own in _texted(root):
         for lab in labels:
             if own.startswith(lab):
                 value = _after_label(spec, el, len(lab))

@@ -77,28 +77,48 @@ def parse_page(
     return page
 
 
+_LINK_CACHE: dict[tuple[str, str, str, str], str | None] = {}
+_LINK_CACHE_MAX = 200_000
+
+
 def _links(profile: SiteProfile, rule: PageRule, sel: Selector, base: str) -> list[str]:
+    """Same-host links that a page rule accepts, absolute, in page order, without repeats.
+
+    Market pages repeat the same navigation on every page, so resolved hrefs are cached per
+    (profile, host, directory, href): resolving and rule-matching each one costs more than parsing.
+    """
     hrefs: list[str] = []
     for css in rule.links or ("a::attr(href)",):
         hrefs.extend(sel.css(css).getall())
-    host = urlsplit(base).netloc
+    parts = urlsplit(base)
+    host, directory = parts.netloc, parts.path.rsplit("/", 1)[0]
     out: list[str] = []
     seen: set[str] = set()
     for href in hrefs:
         href = href.strip()
-        if not href or href.startswith(("javascript:", "mailto:", "data:", "#")):
-            continue
-        absolute = urldefrag(urljoin(base, href))[0]
-        parts = urlsplit(absolute)
-        if parts.scheme not in ("http", "https") or parts.netloc != host:
-            continue
-        pq = path_and_query(absolute)
-        if any(d.search(pq) for d in profile.deny) or profile.rule_for(pq) is None:
-            continue
-        if absolute not in seen:
+        key = (profile.path, host, "" if href.startswith("/") else directory + "?" + parts.query, href)
+        absolute = _LINK_CACHE.get(key, "")
+        if absolute == "":
+            absolute = _LINK_CACHE[key] = _resolve(profile, base, host, href)
+            if len(_LINK_CACHE) > _LINK_CACHE_MAX:
+                _LINK_CACHE.clear()
+        if absolute is not None and absolute not in seen:
             seen.add(absolute)
             out.append(absolute)
     return out
+
+
+def _resolve(profile: SiteProfile, base: str, host: str, href: str) -> str | None:
+    if not href or href.startswith(("javascript:", "mailto:", "data:", "#")):
+        return None
+    absolute = urldefrag(urljoin(base, href))[0]
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https") or parts.netloc != host:
+        return None
+    pq = path_and_query(absolute)
+    if any(d.search(pq) for d in profile.deny) or profile.rule_for(pq) is None:
+        return None
+    return absolute
 
 
 def _s(value: Any) -> str:

@@ -42,6 +42,7 @@ class ProfiledSpider(scrapy.Spider):
         self.crawl_id = crawl_id or f"{self.profile.name}@{self.observed_at.strftime('%Y%m%dT%H%M%S')}"
         hosts = {m.split("://", 1)[1].split("/", 1)[0].split(":")[0] for m in (self.base_url, *self.profile.mirrors)}
         self.allowed_domains = sorted(hosts)
+        self._requested: set[str] = set()
 
     @property
     def request_meta(self) -> dict[str, Any]:
@@ -69,6 +70,11 @@ class ProfiledSpider(scrapy.Spider):
             self.logger.warning("no record read from %s page %s", page.kind, response.url)
         yield from page.records
         for link in page.links:
+            # Every page repeats the site's navigation: drop URLs this crawl already requested before
+            # they cost a Request, the spider middlewares and a fingerprint (the frontier dedupes too).
+            if link in self._requested:
+                continue
+            self._requested.add(link)
             yield response.follow(link, callback=self.parse, errback=self.on_error, meta=self.request_meta)
 
     def on_error(self, failure: Failure) -> None:
