@@ -15,7 +15,7 @@ import pytest
 from demosites import DemoWorld
 from narcoscope.demo import DemoSites
 from narcoscope.paths import REPO_ROOT
-from tests.integration.conftest import free_port_block
+from tests.support import free_port_block
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from demosites import DemoWorld
 from demosites.weeks import observed_at
 from narcoscope.demo import DemoSites
 from narcoscope.paths import REPO_ROOT
-from tests.integration.conftest import free_port_block
+from tests.support import free_port_block
 
 pytestmark = pytest.mark.slow
 WEEK = 12

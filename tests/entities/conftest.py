@@ -4,9 +4,7 @@ and the demo's ground truth: which persona is behind each vendor account."""
 from __future__ import annotations
 
 import os
-import random
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,29 +14,10 @@ from pathlib import Path
 import pytest
 
 from narcoscope.paths import REPO_ROOT, Paths
+from tests.support import free_port_block
 
 WEEKS = range(9, 14)
 SEED = 7
-
-
-def free_port_block(n: int = 6) -> int:
-    """A block of ``n`` consecutive free ports >= 30000 (random start: parallel sessions rarely collide)."""
-    rng = random.Random()
-    for _ in range(200):
-        base = rng.randrange(30000, 60000 - n)
-        socks = []
-        try:
-            for i in range(n):
-                s = socket.socket()
-                s.bind(("127.0.0.1", base + i))
-                socks.append(s)
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no block of free ports on 127.0.0.1")
 
 
 @dataclass
@@ -58,7 +37,7 @@ class Demo:
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     home = tmp_path_factory.mktemp("entities-demo")
-    port = free_port_block()
+    port = free_port_block(start=30011, step=83)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "NARCOSCOPE_HOME": str(home), "COLUMNS": "120"}
     env.pop("NARCOSCOPE_INDEX", None)
     proc = subprocess.run(

@@ -7,7 +7,6 @@ command a newcomer runs. The demo sites take six consecutive free ports on 127.0
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -16,26 +15,11 @@ from pathlib import Path
 import pytest
 
 from narcoscope.paths import REPO_ROOT
+from tests.support import free_port_block
 
 # Weeks crawled by the integration run: before and after both NPS onsets and the takedown.
 WEEKS = [int(w) for w in os.environ.get("NARCOSCOPE_IT_WEEKS", "0,5,6,10,11,17,18,25").split(",")]
 
-
-def free_port_block(n: int = 6) -> int:
-    for base in range(23400, 40000, 97):
-        socks = []
-        try:
-            for i in range(n):
-                s = socket.socket()
-                s.bind(("127.0.0.1", base + i))
-                socks.append(s)
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no block of free ports on 127.0.0.1")
 
 
 @dataclass

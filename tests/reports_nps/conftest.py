@@ -9,7 +9,6 @@ the crawl while developing.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 
 from narcoscope.paths import REPO_ROOT
 from tests.reports_nps import synthetic
+from tests.support import free_port_block
 
 DEMO_WEEKS = "0-20"
 
@@ -25,23 +25,6 @@ DEMO_WEEKS = "0-20"
 @pytest.fixture(scope="session")
 def synthetic_index(tmp_path_factory: pytest.TempPathFactory) -> str:
     return synthetic.build(tmp_path_factory.mktemp("nps-synthetic") / "index.db")
-
-
-def _free_port_block(n: int = 6) -> int:
-    for base in range(31400, 40000, 89):
-        socks = []
-        try:
-            for i in range(n):
-                s = socket.socket()
-                s.bind(("127.0.0.1", base + i))
-                socks.append(s)
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no block of free ports on 127.0.0.1")
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +37,7 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory) -> str:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "NARCOSCOPE_HOME": str(home), "COLUMNS": "120"}
     proc = subprocess.run(
         [sys.executable, "-m", "narcoscope", "demo", "--weeks", DEMO_WEEKS, "--home", str(home),
-         "--port", str(_free_port_block())],
+         "--port", str(free_port_block(start=31400, step=89))],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1500, check=False)
     if proc.returncode != 0:
         pytest.fail(f"demo crawl failed ({proc.returncode}): {proc.stderr[-3000:]}")

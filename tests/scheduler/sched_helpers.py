@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,23 +14,7 @@ from typing import Any
 
 from narcoscope.demo import DemoSites
 from narcoscope.paths import REPO_ROOT
-
-
-def free_port_block(n: int = 6, start: int = 31000) -> int:
-    for base in range(start, 60000, 89):
-        socks = []
-        try:
-            for i in range(n):
-                s = socket.socket()
-                s.bind(("127.0.0.1", base + i))
-                socks.append(s)
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no block of free ports on 127.0.0.1")
+from tests.support import free_port_block
 
 
 @contextmanager

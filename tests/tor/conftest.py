@@ -12,7 +12,7 @@ from torcrawl import SITE_PAGES, run_crawl
 from crawler.tor.testnet import Testnet, testnet_with_site, tor_binaries
 from crawler.tor.testsite import LinkedSite
 from narcoscope.demo import DemoSites
-from tests.integration.conftest import free_port_block
+from tests.support import free_port_block
 
 DEMO_ONION_PORT = 8402  # the demo market nightjar, on the same onion as the linked site
 
