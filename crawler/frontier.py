@@ -128,7 +128,10 @@ class StoreFrontier:
 
 
 def _jsonable(value: Any) -> Any:
-    """Request dicts hold bytes (headers, body): tag them so they come back as bytes."""
+    """Request dicts hold bytes (headers, body): tag them so they come back as bytes.
+
+    Shared with the Redis frontier (crawler/distributed), which stores requests the same way.
+    """
     if isinstance(value, bytes):
         return {"__bytes__": value.decode("latin-1")}
     if isinstance(value, dict):

@@ -33,6 +33,7 @@ from scrapy.utils.request import request_from_dict
 from twisted.internet import task
 
 from crawler.distributed.queue import RedisFrontier
+from crawler.frontier import _jsonable, _unbytes
 from crawler.resources import resources
 
 log = logging.getLogger(__name__)
@@ -181,18 +182,3 @@ class RedisScheduler:
             done, self.settled = self.settled, []
             self.frontier.ack(done)
             self.inflight.difference_update(done)
-
-
-def _jsonable(value: Any) -> Any:
-    """Request dicts hold bytes (headers, body): tag them so that they come back as bytes."""
-    if isinstance(value, bytes):
-        return {"__bytes__": value.decode("latin-1")}
-    if isinstance(value, dict):
-        return {(k.decode("latin-1") if isinstance(k, bytes) else k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def _unbytes(obj: dict[str, Any]) -> Any:
-    return obj["__bytes__"].encode("latin-1") if set(obj) == {"__bytes__"} else obj
