@@ -63,25 +63,10 @@ def personas() -> dict[tuple[str, str], str]:
 
 
 def run_cli(argv: list[str]) -> int:
-    """``narcoscope ARGV`` in-process. Until the lead lists the command in ``narcoscope.cli.COMMANDS``,
-    a parser with just that command stands in, handling errors as ``cli.main`` does."""
-    import argparse
-    import importlib
+    """``narcoscope ARGV``, in process."""
+    from narcoscope.cli import main
 
-    from narcoscope import cli
-
-    module = {"import": "import_"}.get(argv[0], argv[0])
-    if module in cli.COMMANDS:
-        return cli.main(argv)
-    parser = argparse.ArgumentParser(prog="narcoscope")
-    sub = parser.add_subparsers(dest="command", required=True)
-    importlib.import_module(f"narcoscope.commands.{module}").add_parser(sub)
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except cli.UserError as exc:
-        sys.stderr.write(f"narcoscope {args.command}: error: {exc}\n")
-        return 2
+    return main(argv)
 
 
 @pytest.fixture

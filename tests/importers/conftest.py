@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,21 +16,10 @@ def sample() -> Path:
 
 
 def run_cli(argv: list[str]) -> int:
-    """``narcoscope ARGV``; a stand-in parser until the command is listed in ``cli.COMMANDS``."""
-    from narcoscope import cli
+    """``narcoscope ARGV``, in process."""
+    from narcoscope.cli import main
 
-    module = {"import": "import_"}.get(argv[0], argv[0])
-    if module in cli.COMMANDS:
-        return cli.main(argv)
-    parser = argparse.ArgumentParser(prog="narcoscope")
-    sub = parser.add_subparsers(dest="command", required=True)
-    importlib.import_module(f"narcoscope.commands.{module}").add_parser(sub)
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except cli.UserError as exc:
-        sys.stderr.write(f"narcoscope {args.command}: error: {exc}\n")
-        return 2
+    return main(argv)
 
 
 @pytest.fixture
