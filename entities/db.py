@@ -10,6 +10,9 @@ import sqlite3
 from importlib import resources
 from pathlib import Path
 
+from narcoscope.sqlite import apply_schema
+from narcoscope.sqlite import connect as sqlite_connect
+
 _SCHEMA = resources.files("entities").joinpath("schema.sql").read_text(encoding="utf-8")
 TABLES = ("entity_vendors", "vendor_handles", "vendor_links", "vendor_identities", "candidate_sightings")
 BUSY_MS = 30_000  # a crawl may hold the write lock for a batch
@@ -18,10 +21,9 @@ BUSY_MS = 30_000  # a crawl may hold the write lock for a batch
 def connect(db_path: Path) -> sqlite3.Connection:
     """A connection to the record store with the entities tables present."""
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(Path(db_path), isolation_level="DEFERRED", timeout=BUSY_MS / 1000)
+    db = sqlite_connect(Path(db_path), isolation_level="DEFERRED", timeout=BUSY_MS / 1000)
     db.row_factory = sqlite3.Row
-    db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-    db.executescript(_SCHEMA)
+    apply_schema(db, _SCHEMA)
     return db
 
 

@@ -20,6 +20,9 @@ Why the schema looks like this (the naive one — a single FTS5 table ranked by 
 from __future__ import annotations
 
 import sqlite3
+import time
+
+from narcoscope.sqlite import BUSY_SECONDS, apply_schema, enable_wal
 
 SCHEMA_VERSION = "2"
 
@@ -105,10 +108,11 @@ class SchemaMismatchError(sqlite3.DatabaseError):
     """The file was written by another version of the index schema."""
 
 
-def connect(path: str, busy_timeout_s: float = 5.0) -> sqlite3.Connection:
+def connect(path: str, busy_timeout_s: float = BUSY_SECONDS) -> sqlite3.Connection:
     """Open (creating if needed) an index database with the settings the design relies on."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_s)
-    for pragma in PRAGMAS:
+    enable_wal(conn, time.monotonic() + busy_timeout_s)
+    for pragma in PRAGMAS[1:]:
         conn.execute(pragma)
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -116,6 +120,6 @@ def connect(path: str, busy_timeout_s: float = 5.0) -> sqlite3.Connection:
             conn.close()
             raise SchemaMismatchError(f"{path} has index schema {row[0]}, this code needs {SCHEMA_VERSION}: "
                                       "re-index it from the store (the index is derived data)")
-    conn.executescript(DDL)
+    apply_schema(conn, DDL, busy_timeout_s)
     conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
     return conn

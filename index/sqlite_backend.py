@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import date
 
 from index import _sqlite_search, _sqlite_weekly, _sqlite_write
-from index._sqlite_schema import connect
+from index._sqlite_schema import BUSY_SECONDS, connect
 from index.base import (
     IndexWriteError,
     SearchRequest,
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 class SqliteIndex:
     """:class:`index.base.Index` over one SQLite file (``":memory:"`` works for tests)."""
 
-    def __init__(self, path: str, *, limits: Limits | None = None, busy_timeout_s: float = 5.0) -> None:
+    def __init__(self, path: str, *, limits: Limits | None = None, busy_timeout_s: float = BUSY_SECONDS) -> None:
         self.path = path
         self.limits = limits or Limits()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-prep")

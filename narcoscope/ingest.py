@@ -78,6 +78,11 @@ class Ingestor:
         else:
             self.store.upsert_vendor(record, observed_at)
             self.stats.vendors += 1
+        self.flush_if_due()
+
+    def flush_if_due(self) -> None:
+        """Flush a full batch, or one older than ``commit_seconds``: the open transaction holds the
+        store's write lock, which other workers and the scheduler are waiting for."""
         if len(self._docs) >= self.batch_size or time.monotonic() - self._last_commit > self.commit_seconds:
             self.flush()
 

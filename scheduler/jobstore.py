@@ -20,6 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from narcoscope.sqlite import apply_schema
+from narcoscope.sqlite import connect as sqlite_connect
 from scheduler.timing import Slots, iso, parse_iso
 
 log = logging.getLogger(__name__)
@@ -48,10 +50,9 @@ class Job:
 def connect(path: Path) -> sqlite3.Connection:
     """Autocommit connection (transactions are explicit), WAL, and a generous busy timeout."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
+    db = sqlite_connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
     db.row_factory = sqlite3.Row
-    db.execute("PRAGMA busy_timeout = 30000")
-    db.executescript(_SCHEMA)
+    apply_schema(db, _SCHEMA)
     db.execute("PRAGMA synchronous = NORMAL")  # WAL: survives a crash of any process; fsync at checkpoints
     return db
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from narcoscope.records import Extraction, Listing, Observation, Post, RawPage, Vendor
+from narcoscope.sqlite import apply_schema, connect
 
 _SCHEMA = resources.files("store").joinpath("schema.sql").read_text(encoding="utf-8")
 
@@ -30,9 +31,9 @@ class RecordStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level="DEFERRED")
+        self.db = connect(self.path, isolation_level="DEFERRED")
         self.db.row_factory = sqlite3.Row
-        self.db.executescript(_SCHEMA)
+        apply_schema(self.db, _SCHEMA)
         self.db.execute("PRAGMA synchronous = NORMAL")
 
     # crawls ---------------------------------------------------------------------------------

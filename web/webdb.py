@@ -16,6 +16,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from narcoscope.sqlite import apply_schema
+from narcoscope.sqlite import connect as sqlite_connect
+
 SCHEMA = """
 PRAGMA journal_mode = WAL;
 CREATE TABLE IF NOT EXISTS users(
@@ -99,11 +102,11 @@ class WebDB:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as conn:
-            conn.executescript(SCHEMA)
+            apply_schema(conn, SCHEMA)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10.0)
+        conn = sqlite_connect(self.path)
         conn.row_factory = sqlite3.Row
         try:
             yield conn

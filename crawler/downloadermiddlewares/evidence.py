@@ -75,6 +75,7 @@ class EvidenceMiddleware:
             digest=digest, kind=rule.kind if rule else "other",  # type: ignore[arg-type]
             blocked=reason, crawl_id=spider.crawl_id, warc_path=ref.path, warc_offset=ref.offset,
         ))
+        self.res.ingestor.flush_if_due()  # runs of index pages yield no items to flush on
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("narcoscope/evidence/pages")

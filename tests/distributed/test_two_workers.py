@@ -90,6 +90,10 @@ def test_killing_one_worker_loses_nothing(tmp_path: Path, redis_url: str) -> Non
         victim, survivor = (_worker(n, home, redis_url, mirror, tmp_path, delay=0.3) for n in ("w1", "w2"))
 
         def both_mid_crawl() -> bool:
+            for name, proc in (("w1", victim), ("w2", survivor)):
+                if proc.poll() is not None:  # crashed, or crawled the whole site alone
+                    raise AssertionError(f"{name} ended before the kill: "
+                                         + (tmp_path / f"{name}.log").read_text()[-3000:])
             counts = {r[0]: r[1] for r in query(db, "SELECT crawl_id, count(*) FROM pages GROUP BY crawl_id")}
             return len(counts) == 2 and min(counts.values()) >= 3
         wait_for("both workers mid-crawl", both_mid_crawl, timeout=120, every=0.05)
