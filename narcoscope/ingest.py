@@ -11,6 +11,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -50,6 +51,12 @@ class IngestStats:
         return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
 
 
+def week_span(observed_at: datetime) -> tuple[str, str]:
+    """The ISO week holding ``observed_at``, as [start, end) in the store's time format."""
+    start = (observed_at - timedelta(days=observed_at.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start.isoformat(), (start + timedelta(days=7)).isoformat()
+
+
 @dataclass
 class Ingestor:
     """Writes records, their extraction and their index documents, in batches."""
@@ -60,6 +67,8 @@ class Ingestor:
     stats: IngestStats = field(default_factory=IngestStats)
     commit_seconds: float = 2.0
     before_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Workers with separate stores count the week together (crawler/distributed/volume.py).
+    volume_share: Callable[[str, datetime], AbstractContextManager[tuple[int, int]]] | None = None
     _docs: list[IndexDoc] = field(default_factory=list)
     _obs: list[ObservationDoc] = field(default_factory=list)
     _last_commit: float = field(default_factory=time.monotonic)
@@ -114,9 +123,12 @@ class Ingestor:
     def record_volume(self, source: str, observed_at: datetime) -> None:
         """The week's crawl volume of a source (distinct listings and pages), for trend ratios."""
         week = iso_week(observed_at)
-        start = (observed_at - timedelta(days=observed_at.weekday())).replace(
-            hour=0, minute=0, second=0, microsecond=0)
-        span = (start.isoformat(), (start + timedelta(days=7)).isoformat())
+        if self.volume_share is not None:
+            self.flush()  # committed, so the share published is this store's whole week
+            with self.volume_share(source, observed_at) as (pages, listings):
+                self.index.write_batch([], [], [CrawlVolume(source, week, pages, listings)])
+            return
+        span = week_span(observed_at)
         listings = self.store.query(
             "SELECT count(DISTINCT o.doc_id) FROM observations o JOIN listings l USING(doc_id)"
             " WHERE l.source = ? AND o.observed_at >= ? AND o.observed_at < ?", (source, *span))[0][0]

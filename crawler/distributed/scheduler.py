@@ -33,6 +33,7 @@ from scrapy.utils.request import request_from_dict
 from twisted.internet import task
 
 from crawler.distributed.queue import RedisFrontier
+from crawler.distributed.volume import SharedVolume
 from crawler.frontier import _jsonable, _unbytes
 from crawler.resources import resources
 
@@ -112,6 +113,7 @@ class RedisScheduler:
         # and hold the write lock for short transactions so that they get their turn.
         res.store.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         res.ingestor.commit_seconds = min(res.ingestor.commit_seconds, self.commit_seconds)
+        res.ingestor.volume_share = SharedVolume(self.client, res.store).publish  # stores may be per host
         self.loop = task.LoopingCall(self._keepalive)
         self.loop.start(max(min(self.lease / 3, self.commit_seconds), 0.1), now=False)
         log.info("worker %s joins shared frontier %s (%d pending)", self.worker, key, self.frontier.pending())

@@ -22,11 +22,13 @@ WEEK = 0
 OBSERVED = "2026-05-04T12:00:00+00:00"  # demo week 0
 
 
-def _worker(name: str, home: Path, redis_url: str, mirror: str, tmp: Path, delay: float = 0.05
-            ) -> subprocess.Popen[bytes]:
+def _worker(name: str, home: Path, redis_url: str, mirror: str, tmp: Path, delay: float = 0.05,
+            index: str = "") -> subprocess.Popen[bytes]:
+    home.mkdir(parents=True, exist_ok=True)
     return start_module(["crawler.distributed.worker", "tortuga", "--observed-at", OBSERVED, "--redis", redis_url,
                          "--worker-id", name, "--mirror", mirror, "--home", str(home), "--lease", "3",
-                         "--set", f"DOWNLOAD_DELAY={delay}", "--set", "DOWNLOAD_DELAY_JITTER=0"],
+                         "--set", f"DOWNLOAD_DELAY={delay}", "--set", "DOWNLOAD_DELAY_JITTER=0",
+                         *(["--index", index] if index else [])],
                         home, tmp / f"{name}.log")
 
 
@@ -45,12 +47,21 @@ def _check_store_and_index(home: Path) -> None:
     db = home / "narcoscope.db"
     stored = {r[0] for r in query(db, "SELECT listing_id FROM listings WHERE source='tortuga'")}
     assert stored == truth
-    idx = open_index(Paths.from_env(home).index_url)
+    _check_index(Paths.from_env(home).index_url)
+
+
+def _check_index(index_url: str) -> None:
+    """Every truth listing indexed, and the week's crawl volume is the whole site's, not one worker's."""
+    truth = _truth_listings()
+    idx = open_index(index_url)
     try:
         missing = [lid for lid in truth if idx.get(stable_id("listing", "tortuga", lid)) is None]
+        totals = idx.weekly("source").totals
     finally:
         idx.close()
     assert not missing, f"{len(missing)} truth listings not in the index"
+    truth_pages = DemoWorld.build(seed=7).truth(WEEK)["pages"]["tortuga"]  # type: ignore[index]
+    assert [(t.crawl_pages, t.crawl_listings) for t in totals] == [(truth_pages, len(truth))]
 
 
 @pytest.mark.slow
@@ -108,3 +119,27 @@ def test_killing_one_worker_loses_nothing(tmp_path: Path, redis_url: str) -> Non
     assert int(stats[b"done"]) == int(stats[b"seq"])  # every queued request was finished by someone
     assert int(stats.get(b"reclaimed", 0)) >= 1  # w1's leased requests went back to the queue
     _check_store_and_index(home)
+
+
+@pytest.mark.slow
+def test_workers_with_their_own_stores_share_the_queue_and_the_index(tmp_path: Path, redis_url: str) -> None:
+    """The multi-host layout: each worker keeps its own store and evidence (a host's disk); the
+    queue (Redis) and the index are shared. Together: every page once, the index equal to the truth,
+    and the week's volume summed over both stores."""
+    shared_index = f"sqlite:///{tmp_path / 'shared' / 'index.db'}"
+    (tmp_path / "shared").mkdir()
+    homes = {w: tmp_path / f"host-{w}" for w in ("w1", "w2")}
+    with demo_sites(start=35000) as demo:
+        mirror = demo.sites()["tortuga"]
+        workers = [_worker(w, homes[w], redis_url, mirror, tmp_path, delay=0.15, index=shared_index) for w in homes]
+        codes = [w.wait(timeout=300) for w in workers]
+    assert codes == [0, 0], [(tmp_path / f"{w}.log").read_text()[-2000:] for w in homes]
+    urls = {w: [r[0] for r in query(h / "narcoscope.db", "SELECT url FROM pages WHERE source='tortuga'")]
+            for w, h in homes.items()}
+    assert all(urls.values()), {w: len(u) for w, u in urls.items()}  # both did a share
+    everything = urls["w1"] + urls["w2"]
+    assert len(everything) == len(set(everything)), "a page fetched by both workers"
+    truth_pages = DemoWorld.build(seed=7).truth(WEEK)["pages"]["tortuga"]  # type: ignore[index]
+    assert len(everything) == truth_pages
+    assert not (homes["w1"] / "index.db").exists() and not (homes["w2"] / "index.db").exists()
+    _check_index(shared_index)
