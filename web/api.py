@@ -223,7 +223,7 @@ def confirm_candidate(st: StateDep, caller: CallerDep, body: ConfirmIn) -> dict[
 @router.post("/candidates/reject", summary="Reject a candidate")
 def reject_candidate(st: StateDep, caller: CallerDep, body: RejectIn) -> dict[str, str]:
     try:
-        novelty.reject(st.db, caller.user, body.candidate)
+        novelty.reject(st.cfg, st.db, caller.user, body.candidate)
     except novelty.ReviewError as exc:
         raise bad_request(exc) from None
     return {"candidate": body.candidate, "status": "rejected"}

@@ -2,27 +2,20 @@
 
 Reads the built gazetteer (``config/gazetteer/substances.yaml``) when present, else the curated
 base (``curated.yaml``, grouped by class), so the page works before the gazetteer build has run.
-Confirmed candidates go to ``confirmed.yaml`` (a YAML list of ``{id, name, class, confirmed_by,
-confirmed_at}``), appended under a file lock, which the extractor loads beside the gazetteer.
+Confirmed candidates are read from ``confirmed.yaml``, which ``entities.confirmed`` appends to
+(the workbench and ``narcoscope candidates confirm`` alike).
 """
 
 from __future__ import annotations
 
-import fcntl
 import functools
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-CONFIRMED_HEADER = """\
-# Novel substances confirmed by analysts in the narcoscope workbench (New substances page).
-# Written by the web workbench: one entry per confirmation, appended; the extractor loads it
-# beside substances.yaml. Format: a list of {id, name, class, confirmed_by, confirmed_at}.
-"""
-
+from entities.confirmed import read as read_confirmed
 
 # libyaml's safe loader: the built gazetteer is ~1 MB, which the pure-Python loader takes seconds to read.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -98,27 +91,3 @@ def _read(path: Path) -> dict[str, Any]:
         return {}
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     return data if isinstance(data, dict) else {}
-
-
-def read_confirmed(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
-
-
-def append_confirmed(path: Path, entry: dict[str, str]) -> None:
-    """Append one entry, under an exclusive lock so two reviewers never interleave writes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump([entry], default_flow_style=False, sort_keys=False, allow_unicode=True)
-    with path.open("a+", encoding="utf-8") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            fh.seek(0, os.SEEK_END)
-            if fh.tell() == 0:
-                fh.write(CONFIRMED_HEADER)
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)

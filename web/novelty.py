@@ -3,17 +3,23 @@
 Candidates come from the extractions of indexed documents (``candidates`` and their
 ``NPS_CANDIDATE`` entity spans, which give the evidence text); the documents themselves come from
 the index. A reviewer confirms a candidate with a class — it is appended to ``confirmed.yaml``
-for the extractor — or rejects it; either way the decision is kept and audited.
+for the extractor — or rejects it. The decision is the same record ``narcoscope candidates``
+writes (``entities``: the record store's ``candidate_decisions``, checked and appended by
+``entities.confirmed``), so the workbench and the CLI never disagree; the web audit log adds who
+did it from where.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import sqlite3
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
-from web import gazetteer
+from entities import candidates, confirmed
+from entities.candidates import candidate_key
+from entities.db import connect as connect_store
 from web.accounts import User
 from web.config import WebConfig
 from web.data import DataAccess
@@ -21,20 +27,15 @@ from web.webdb import WebDB, now_iso
 
 MAX_EVIDENCE = 5
 CONTEXT = 80
-_ID_OK = re.compile(r"^[a-z0-9][a-z0-9,\-]{0,79}$")
 
 
 class ReviewError(ValueError):
     """A confirmation the workbench refuses (unknown class, malformed id, already decided)."""
 
 
-def candidate_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def queue(data: DataAccess, db: WebDB, *, status: str = "pending") -> list[dict[str, Any]]:
     """Candidates grouped by name with counts and evidence; ``status`` pending|confirmed|rejected|all."""
-    decided = {r["candidate"]: r for r in db.rows("SELECT * FROM candidate_decisions")}
+    decided = _decisions(data.paths.db)
     groups: dict[str, dict[str, Any]] = {}
     docs: dict[str, list[str]] = defaultdict(list)
     for row in data.query("SELECT doc_id, data FROM extractions WHERE json_array_length(data, '$.candidates') > 0"):
@@ -102,35 +103,54 @@ def _evidence(data: DataAccess, doc_id: str, ext: dict[str, Any], key: str) -> l
     return out
 
 
+def _decisions(store: Path) -> dict[str, dict[str, Any]]:
+    conn = connect_store(store)
+    try:
+        rows = conn.execute("SELECT * FROM candidate_decisions")
+        return {r["candidate"]: {**dict(r), "cls": r["class"]} for r in rows}
+    finally:
+        conn.close()
+
+
 def confirm(cfg: WebConfig, db: WebDB, user: User, candidate: str, *, cls: str,
             sid: str = "", name: str = "") -> dict[str, str]:
-    key = candidate_key(candidate)
-    gz = gazetteer.load(cfg.paths.config / "gazetteer")
-    if gz.classes and cls not in gz.classes:
-        raise ReviewError(f"unknown class {cls!r}")
-    sid = (sid or re.sub(r"\s+", "-", key)).strip().lower()
-    if not _ID_OK.match(sid):
-        raise ReviewError("id must be lower-case letters, digits, hyphens or commas (max 80)")
-    if sid in gz.substances and not gz.substances[sid].confirmed:
-        raise ReviewError(f"{sid!r} is already in the gazetteer")
-    _decide(db, key, "confirmed", user, sid=sid, cls=cls)
-    entry = {"id": sid, "name": (name or candidate).strip()[:120], "class": cls,
-             "confirmed_by": user.name, "confirmed_at": now_iso()}
-    gazetteer.append_confirmed(cfg.confirmed_path, entry)
-    db.audit(user.name, "candidate.confirm", {"candidate": key, **entry})
+    """Record the decision and append to ``confirmed.yaml``: both or neither (the decision row holds
+    the store's write lock until the file is written)."""
+    gazette = confirmed.Gazette.load(cfg.paths.config / "gazetteer")
+    conn = _open_for_decision(cfg, candidate)
+    try:
+        entry = confirmed.make_entry(gazette, (name or candidate).strip() or candidate, cls, sid=sid, by=user.name)
+        candidates.decide(conn, candidate, "confirmed", by=user.name, at=entry["confirmed_at"],
+                          substance_id=entry["id"], cls=cls, commit=False)
+        confirmed.append(cfg.confirmed_path, entry)
+        conn.commit()
+    except confirmed.ConfirmError as exc:
+        conn.rollback()
+        raise ReviewError(str(exc)) from None
+    finally:
+        if conn.in_transaction:
+            conn.rollback()
+        conn.close()
+    db.audit(user.name, "candidate.confirm", {"candidate": candidate_key(candidate), **entry})
     return entry
 
 
-def reject(db: WebDB, user: User, candidate: str) -> None:
-    key = candidate_key(candidate)
-    _decide(db, key, "rejected", user, sid=None, cls=None)
-    db.audit(user.name, "candidate.reject", {"candidate": key})
+def reject(cfg: WebConfig, db: WebDB, user: User, candidate: str) -> None:
+    conn = _open_for_decision(cfg, candidate)
+    try:
+        candidates.decide(conn, candidate, "rejected", by=user.name, at=now_iso())
+    finally:
+        conn.close()
+    db.audit(user.name, "candidate.reject", {"candidate": candidate_key(candidate)})
 
 
-def _decide(db: WebDB, key: str, decision: str, user: User, *, sid: str | None, cls: str | None) -> None:
-    if not key:
+def _open_for_decision(cfg: WebConfig, candidate: str) -> sqlite3.Connection:
+    if not candidate_key(candidate):
         raise ReviewError("empty candidate")
-    if db.one("SELECT 1 FROM candidate_decisions WHERE candidate = ?", (key,)):
-        raise ReviewError(f"{key!r} was already reviewed")
-    db.execute("INSERT INTO candidate_decisions VALUES (?,?,?,?,?,?)",
-               (key, decision, sid, cls, user.name, now_iso()))
+    conn = connect_store(cfg.paths.db)
+    prior = candidates.decision(conn, candidate)
+    if prior is not None:
+        conn.close()
+        raise ReviewError(f"{candidate_key(candidate)!r} was already reviewed "
+                          f"({prior['decision']} by {prior['decided_by']})")
+    return conn

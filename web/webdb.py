@@ -1,7 +1,8 @@
 """The workbench's own SQLite database (``$NARCOSCOPE_HOME/web.db``).
 
-Users, sessions, API tokens, alerts and their history, novelty decisions and the export audit
-log live here, apart from the crawl data, so the workbench never writes to the record store.
+Users, sessions, API tokens, alerts and their history, and the export audit
+log live here, apart from the crawl data. The one thing the workbench writes to the record store
+is an analyst's decision on a candidate, the record ``narcoscope candidates`` shares.
 Each call opens a short-lived connection: FastAPI serves requests from a thread pool and the
 alert checker runs in another process, and SQLite (WAL) handles that without a shared handle.
 """
@@ -79,14 +80,6 @@ CREATE TABLE IF NOT EXISTS alert_firings(
     delivery TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS alert_firings_alert ON alert_firings(alert_id, fired_at);
-CREATE TABLE IF NOT EXISTS candidate_decisions(
-    candidate TEXT PRIMARY KEY,
-    decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'rejected')),
-    substance_id TEXT,
-    cls TEXT,
-    decided_by TEXT NOT NULL,
-    decided_at TEXT NOT NULL
-);
 """
 
 

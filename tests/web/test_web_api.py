@@ -252,6 +252,37 @@ def test_novelty_queue_confirm_and_reject(fresh_world: tuple) -> None:
         assert c.get("/api/candidates", params={"status": "confirmed"}).json()[0]["status"] == "confirmed"
         sub = c.get(f"/api/substances/{CANDIDATE}").json()
         assert sub["known"] and sub["confirmed"]
+    from entities import candidates
+    from entities.db import connect
+
+    db = connect(paths.db)
+    stored = candidates.decision(db, CANDIDATE)
+    db.close()
+    assert stored is not None and (stored["decision"], stored["class"], stored["decided_by"]) == (
+        "confirmed", "phenethylamine", "analyst")  # what `narcoscope candidates` reads
+
+
+def test_workbench_and_cli_share_one_decision_record(fresh_world: tuple) -> None:
+    """A rejection made with ``narcoscope candidates reject`` (entities.candidates.decide) is what
+    the workbench shows, and the workbench cannot decide the same name again; the reverse holds too."""
+    from conftest import client_for
+
+    from entities import candidates
+    from entities.db import connect
+
+    paths, _ids = fresh_world
+    db = connect(paths.db)
+    candidates.decide(db, CANDIDATE.upper(), "rejected", by="cli-analyst", at="2026-06-01T00:00:00+00:00")
+    db.close()
+    for c, csrf in client_for(paths):
+        rejected = c.get("/api/candidates", params={"status": "rejected"}).json()
+        assert [(r["candidate"], r["decision"]["decided_by"]) for r in rejected] == [(CANDIDATE, "cli-analyst")]
+        assert not c.get("/api/candidates").json()
+        again = c.post("/api/candidates/confirm", json={"candidate": CANDIDATE, "class": "phenethylamine"},
+                       headers={"X-CSRF-Token": csrf})
+        assert again.status_code == 400 and "already reviewed" in again.text
+    assert not (paths.config / "gazetteer" / "confirmed.yaml").exists() or CANDIDATE not in (
+        paths.config / "gazetteer" / "confirmed.yaml").read_text()
 
 
 # exports --------------------------------------------------------------------------------------
