@@ -29,6 +29,10 @@ from reports.trends.baseline import fit_baselines
 from reports.trends.result import DetectorResult
 from reports.trends.series import FloatArray, SeriesBatch, WeeklySeries, as_batch
 
+# In-control calibration, see poisson_cusum's docstring and reports.trends.calibrate.
+CUSUM_H = 6.54  # cusum_h(0.02, seed=1): 2% of 4,000 flat series over it
+CUSUM_H_HALF = 7.28  # cusum_h(0.01, seed=1): the CUSUM's half of the combined rule's budget
+
 
 def _llr(y: FloatArray, mu: FloatArray, phi: FloatArray, rho: float, nb: bool) -> FloatArray:
     pois = y * np.log(rho) - (rho - 1.0) * mu
@@ -44,32 +48,50 @@ def _llr(y: FloatArray, mu: FloatArray, phi: FloatArray, rho: float, nb: bool) -
 def poisson_cusum(
     series: WeeklySeries | SeriesBatch,
     *,
-    rate_ratio: float = 2.0,
-    h: float = 6.0,
-    baseline_weeks: int = 12,
+    rate_ratio: float = 4.0,
+    h: float = CUSUM_H,
+    baseline_weeks: int = 52,
     guard_weeks: int = 2,
-    min_baseline_weeks: int = 6,
+    min_baseline_weeks: int = 12,
     overdispersed: bool = True,
     reset: bool = True,
+    head_start: float = 0.0,
     pool_dispersion: float = 30.0,
     predictive: bool = True,
     annotations: Sequence[Annotation] = (),
 ) -> DetectorResult:
-    """CUSUM tuned to detect a doubling (``rate_ratio=2``) of the share of volume.
+    """CUSUM for a rise of the share of volume to ``rate_ratio`` × the baseline share.
 
-    Why these defaults (``bench/bench_trends.py``, seed 7, 200 rising + 200 null series):
-    a doubling is the smallest change analysts act on. ``h=6`` is the smallest limit that
-    keeps ≤ 2% of flat substances alarmed over weeks 14–51 (h=5: 3.5–4.5%, h=6: 1–2.5%,
-    h=7: 0–1.5%); with it a 1.3–1.6×/week rise is flagged after a median 4 weeks, a step to
-    ×3–4 after 3. ``overdispersed=True`` uses the NB likelihood ratio with the baseline's
-    phi (the plain Poisson CUSUM alarmed 10–18% of null series at the same h);
-    ``predictive=True`` adds the uncertainty of the 12-week rate to phi (Farrington's
-    prediction-error term), and ``pool_dispersion=30`` shrinks phi toward the batch's pooled
-    value — together they cut null alarms from 5.5–7.5% to 1–2.5% at the same h. Baseline settings match
-    ``farrington_flexible`` so both detectors see the same expected counts.
+    Why these defaults (figures: ``bench/bench_trends.py``):
+
+    * ``rate_ratio=4`` is the out-of-control rate to detect, chosen from the problem, not from
+      a fit: a new NPS spreading at 1.3–1.6×/week stands at ×2.9–6.6 (×4.4 at the median
+      1.45) in the last week the alarm is still on time (onset + 3), and a vendor adding a
+      substance gives ×3–4. The Poisson increment ``y·ln ρ − (ρ−1)·μ`` is Lucas' CUSUM
+      ``y − k`` scaled by ln ρ, with reference value k = (μ1 − μ0)/ln(μ1/μ0) = 3μ/ln 4 ≈ 2.16μ.
+    * ``h`` is *not* tuned on rising series: it is the in-control 98th percentile of the
+      largest S over weeks 14–51 of simulated flat series (``reports.trends.calibrate``:
+      ``cusum_h(0.02, seed=1)``; takedown dips, overdispersion phi ≈ 1.2, 4,000 series), so
+      ≤ 2% of flat substances alarm in a 52-week year. Re-run it when the defaults change.
+    * ``baseline_weeks=52, min_baseline_weeks=12``: the baseline is all history up to a year
+      (Noufaily-reweighted, so past rises barely count) and a week is evaluated only with a
+      quarter of history behind it. At ~2 listings a week a 12-week rate is ±24% (one sd),
+      a 26–52-week one ±15%; that estimation noise, not the counts, is what forced h up, so
+      the longer window lowers the calibrated h and the delay. The price is slower tracking of
+      slow drifts in market mix — acceptable for a one-sided rise alarm.
+    * ``overdispersed=True`` uses the NB likelihood ratio with the baseline's phi,
+      ``predictive=True`` adds the uncertainty of the baseline rate to phi (Farrington's
+      prediction-error term), ``pool_dispersion=30`` shrinks phi toward the batch's pooled
+      value (a lone series keeps its own).
+    * ``head_start`` (FIR, Lucas & Crosier 1982) starts S at ``head_start · h`` in the first
+      evaluated week and after each reset. Off by default: onsets come weeks after monitoring
+      starts, where a head start only spends false-alarm budget; set e.g. 0.5 for a substance
+      already suspected to be rising when monitoring begins, or to re-confirm a rise quickly.
     """
     if rate_ratio <= 1.0:
         raise ValueError("rate_ratio must be > 1 (the CUSUM looks for rises)")
+    if not 0.0 <= head_start < 1.0:
+        raise ValueError("head_start is a fraction of h in [0, 1)")
     batch = as_batch(series)
     usable = (batch.volume > 0) & ~takedown_mask(batch.weeks, annotations)[None, :]
     fit = fit_baselines(
@@ -86,7 +108,7 @@ def poisson_cusum(
     mu = np.nan_to_num(expected)
     phi = fit.phi * (1.0 + (mu / np.maximum(fit.total, 1e-12) if predictive else 0.0))
     llr = _llr(batch.counts, mu, phi, rate_ratio, overdispersed)
-    stat, alarms = _accumulate(llr, evaluated, h, reset)
+    stat, alarms = _accumulate(llr, evaluated, h, reset, head_start * h if head_start > 0 else 0.0)
     return DetectorResult(
         detector="poisson_cusum",
         alarms=alarms,
@@ -97,12 +119,15 @@ def poisson_cusum(
     )
 
 
-def _accumulate(llr: FloatArray, evaluated: np.ndarray, h: float, reset: bool) -> tuple[FloatArray, np.ndarray]:
-    """The CUSUM recursion: sequential in time, vectorised across series."""
+def _accumulate(
+    llr: FloatArray, evaluated: np.ndarray, h: float, reset: bool, start: float = 0.0
+) -> tuple[FloatArray, np.ndarray]:
+    """The CUSUM recursion: sequential in time, vectorised across series. ``start`` is the FIR
+    head start: S's value before the first evaluated week and after each reset."""
     n, n_weeks = llr.shape
     stat = np.zeros((n, n_weeks))
     alarms = np.zeros((n, n_weeks), dtype=np.bool_)
-    s = np.zeros(n)
+    s = np.full(n, start)
     for t in range(n_weeks):
         ev = evaluated[:, t]
         s = np.where(ev, np.maximum(0.0, s + llr[:, t]), s)
@@ -110,5 +135,5 @@ def _accumulate(llr: FloatArray, evaluated: np.ndarray, h: float, reset: bool) -
         stat[:, t] = s
         alarms[:, t] = alarm
         if reset:
-            s = np.where(alarm, 0.0, s)
+            s = np.where(alarm, start, s)
     return stat, alarms

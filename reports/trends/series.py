@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -118,6 +118,25 @@ class SeriesBatch:
     def series(self, index: int) -> WeeklySeries:
         """Row ``index`` as a single series."""
         return WeeklySeries(list(self.weeks), self.counts[index], self.volume[index], self.names[index])
+
+
+def without_weeks(series: SeriesBatch, weeks: Iterable[str]) -> SeriesBatch:
+    """The batch with ``weeks`` marked not crawled (volume and counts 0), i.e. missing.
+
+    For weeks whose crawl volume is known to be wrong — the scheduler's ``suspect-volume``
+    flag (parser drift, a half-blocked crawl): a wrong denominator would read as a rise or a
+    decline of every share. Missing weeks are neither used in baselines nor evaluated, the
+    CUSUM carries its sum over them, and Kleinberg's cost is 0 in every state. Labels not in
+    ``series.weeks`` are ignored.
+    """
+    drop = set(weeks)
+    keep = np.array([w not in drop for w in series.weeks], dtype=np.bool_)
+    return SeriesBatch(
+        weeks=list(series.weeks),
+        counts=np.where(keep[None, :], series.counts, 0.0),
+        volume=np.where(keep[None, :], series.volume, 0.0),
+        names=list(series.names),
+    )
 
 
 def as_batch(series: WeeklySeries | SeriesBatch) -> SeriesBatch:

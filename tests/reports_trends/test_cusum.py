@@ -39,3 +39,18 @@ def test_rate_ratio_must_look_for_rises() -> None:
     counts, volume = _rising()
     with pytest.raises(ValueError):
         poisson_cusum(series(counts, volume), rate_ratio=1.0)
+
+
+def test_head_start_alarms_sooner_on_a_rise_present_from_the_start() -> None:
+    volume = np.full(52, 2000.0)
+    counts = np.full(52, 2.0)
+    counts[14:] = 8.0  # already raised in the first evaluated week (14)
+    plain = poisson_cusum(series(counts, volume), overdispersed=False)
+    fir = poisson_cusum(series(counts, volume), overdispersed=False, head_start=0.5)
+    t_plain, t_fir = plain.first_alarm(), fir.first_alarm()
+    assert t_plain is not None and t_fir is not None
+    assert t_fir < t_plain
+    assert fir.statistic[0, 14] == pytest.approx(max(0.0, 0.5 * fir.threshold[0, 14] + (
+        plain.statistic[0, 14])))
+    with pytest.raises(ValueError):
+        poisson_cusum(series(counts, volume), head_start=1.0)

@@ -43,3 +43,21 @@ def test_takedown_mask_and_annotation_rules() -> None:
         Annotation("2026-W03", "takedown", "no market named")
     with pytest.raises(ValueError):
         Annotation("2026-W03", "scheduling", "no substance named")
+
+
+def test_suspect_volume_weeks_are_missing_not_a_rise() -> None:
+    from reports.trends import farrington_flexible, poisson_cusum, without_weeks
+
+    weeks = week_range("2026-W01", 52)
+    volume = np.full(52, 2000.0)
+    counts = np.full(52, 4.0)
+    # parser drift on a market that does not sell the substance: the crawl volume collapses,
+    # the substance's listings (from other markets) do not, so its share jumps tenfold
+    volume[30:33] = 200.0
+    batch = SeriesBatch(weeks, counts[None, :], volume, ["x"])
+    assert poisson_cusum(batch).alarms[0, 30:33].any()
+    cleaned = without_weeks(batch, [*weeks[30:33], "2027-W40"])
+    assert cleaned.volume[0, 30:33].tolist() == [0.0, 0.0, 0.0] and cleaned.counts[0, 29] == 4.0
+    cusum, farr = poisson_cusum(cleaned), farrington_flexible(cleaned)
+    assert not cusum.alarms.any() and not farr.alarms.any()
+    assert not cusum.evaluated[0, 30:33].any() and cusum.evaluated[0, 33]
