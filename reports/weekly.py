@@ -20,12 +20,15 @@ def week_monday(week: str) -> date:
     return date.fromisocalendar(int(year), int(number), 1)
 
 
-def write(index: Index, week: str, out_dir: Path, *, config_dir: Path | None = None) -> Path:
+def write(index: Index, week: str, out_dir: Path, *, config_dir: Path | None = None,
+          store_db: Path | None = None) -> Path:
     """Write the HTML NPS report for ISO ``week``; options from ``config_dir`` (default: the
-    configured ``$NARCOSCOPE_CONFIG``/repository ``config``)."""
+    configured ``$NARCOSCOPE_CONFIG``/repository ``config``); crawl weeks flagged suspect in
+    ``store_db`` (default: the configured store) are left out of the trend detectors."""
     from narcoscope.paths import Paths
     from reports.nps import build_report, load_options, write_report
 
-    options = load_options(config_dir or Paths.from_env().config)
+    paths = Paths.from_env()
+    options = load_options(config_dir or paths.config, store_db or paths.db)
     report = build_report(index, "week", week_monday(week), options=options)
     return write_report(report, out_dir, ("html",))["html"]

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     idx = open_index(paths.index_url)
     try:
         last = week_label(outcomes[-1].observed_at) if outcomes else None
-        report = write(idx, last, paths.reports) if last else None
+        report = write(idx, last, paths.reports, config_dir=paths.config, store_db=paths.db) if last else None
     finally:
         idx.close()
     print(f"\ncrawled {len(outcomes)} snapshots in {elapsed:.0f}s: {c['pages']} pages stored, "

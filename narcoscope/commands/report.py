@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     paths = Paths.from_env(args.home, args.index)
     try:
-        options = load_options(paths.config)
+        options = load_options(paths.config, paths.db)
     except ReportConfigError as exc:
         raise UserError(str(exc)) from exc
     idx = open_index(paths.index_url)

@@ -4,7 +4,8 @@ The alarm is the recommended volume-offset CUSUM (``poisson_cusum``); Farrington
 threshold is shown as context ("N listings, threshold T"), and "rising since week X" is worded
 only from a Kleinberg burst still running in the last week — never from the alarm itself, whose
 week says when the evidence sufficed, not when the rise began. Takedown annotations keep the
-takedown week and the next out of the baselines.
+takedown week and the next out of the baselines; weeks of a crawl flagged ``suspect-volume`` are
+treated as not crawled.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from reports.nps.gazetteer import Gazetteer
 from reports.nps.model import Emerging
 from reports.nps.options import ReportOptions
 from reports.nps.period import Period
-from reports.trends import SeriesBatch, farrington_flexible, poisson_cusum, rising_since
+from reports.trends import SeriesBatch, farrington_flexible, poisson_cusum, rising_since, without_weeks
+from reports.trends.annotations import suspect_weeks
 
 _SPARK_WEEKS = 26
 
@@ -28,8 +30,9 @@ def find_emerging(data: IndexData, period: Period, options: ReportOptions, gaz: 
     subs = data.substance
     if not subs.keys or data.volume.sum() <= 0:
         return []
-    batch = SeriesBatch(list(data.weeks), subs.listings, data.volume, list(subs.keys))
     notes = list(options.annotations)
+    batch = without_weeks(SeriesBatch(list(data.weeks), subs.listings, data.volume, list(subs.keys)),
+                          suspect_weeks(notes))
     cusum = poisson_cusum(batch, annotations=notes)
     farr = farrington_flexible(batch, annotations=notes)
     last = data.index_of(period.last_week)

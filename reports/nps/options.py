@@ -8,6 +8,7 @@ publication setting can never pass silently.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,19 +128,42 @@ def load_annotations(path: Path) -> tuple[Annotation, ...]:
                                   substance=str(item.get("substance", ""))))
         except (TypeError, ValueError) as exc:
             raise ReportConfigError(f"{path}: item {i}: {exc}") from exc
-        if out[-1].kind not in ("takedown", "scheduling", "other"):
+        if out[-1].kind not in ("takedown", "scheduling", "other"):  # suspect-volume comes from the store
             raise ReportConfigError(f"{path}: item {i}: kind must be takedown, scheduling or other")
     return tuple(out)
 
 
-def load_options(config_dir: Path, **overrides: Any) -> ReportOptions:
-    """Options from ``<config>/reports/report.yaml`` and ``annotations.yaml``; keywords override."""
+def suspect_annotations(store_db: Path) -> tuple[Annotation, ...]:
+    """One ``suspect-volume`` annotation per (source, week) the scheduler's health check flagged
+    in the record store (none when there is no store, or the scheduler never ran on it)."""
+    if not store_db.exists():
+        return ()
+    from urllib.parse import quote
+
+    from scheduler.health import suspect_weeks
+
+    conn = sqlite3.connect(f"file:{quote(str(store_db.resolve()))}?mode=ro", uri=True)
+    try:
+        flagged = suspect_weeks(conn)
+    except sqlite3.OperationalError:  # no crawl_flags table: never flagged
+        return ()
+    finally:
+        conn.close()
+    return tuple(Annotation(week=week, kind="suspect-volume", label=f"{source}: crawl suspect, left out",
+                            source=source) for source, week in sorted(flagged, key=lambda p: (p[1], p[0])))
+
+
+def load_options(config_dir: Path, store_db: Path | None = None, **overrides: Any) -> ReportOptions:
+    """Options from ``<config>/reports/report.yaml`` and ``annotations.yaml``, plus the weeks the
+    store's crawl health flagged (``store_db``); keywords override."""
     reports_dir = config_dir / "reports"
     values = _options(reports_dir / "report.yaml")
-    values["annotations"] = load_annotations(reports_dir / "annotations.yaml")
+    values["annotations"] = load_annotations(reports_dir / "annotations.yaml") + (
+        suspect_annotations(store_db) if store_db is not None else ())
     values["gazetteer_dir"] = config_dir / "gazetteer"
     values.update(overrides)
     return ReportOptions(**values)
 
 
-__all__ = ["ClassGroup", "ReportConfigError", "ReportOptions", "load_annotations", "load_options"]
+__all__ = ["ClassGroup", "ReportConfigError", "ReportOptions", "load_annotations", "load_options",
+           "suspect_annotations"]

@@ -8,6 +8,12 @@ How detectors use them (why, not only what):
   vendors migrate between markets and relist in bursts, so shares are unstable. Those weeks
   are therefore left out of the *baselines* (``takedown_mask``) — they are still evaluated,
   because a real rise can start in any week.
+* A ``suspect-volume`` week is a crawl the scheduler's health check flagged (far fewer listings
+  than usual, fields gone empty, blocked pages: parser drift or an expired session). Its counts
+  and its denominator are both wrong, so the week is treated as not crawled
+  (``suspect_weeks`` + ``without_weeks``): neither in baselines nor evaluated. Dropping the whole
+  week for every substance costs one week of evidence; keeping it would let one broken crawl
+  read as a market-wide rise or collapse.
 * A scheduling change is about one substance and goes into the report's wording only
   ("listings fell after scheduling on …"); detectors do not alter thresholds for it, because
   a scheduling change mostly lowers counts and the alarms here are one-sided (rises).
@@ -23,7 +29,7 @@ import numpy as np
 
 from reports.trends.series import BoolArray, week_monday
 
-AnnotationKind = Literal["takedown", "scheduling", "other"]
+AnnotationKind = Literal["takedown", "scheduling", "suspect-volume", "other"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +45,8 @@ class Annotation:
 
     def __post_init__(self) -> None:
         week_monday(self.week)  # validates the label
-        if self.kind == "takedown" and not self.source:
-            raise ValueError("a takedown annotation needs the market in `source`")
+        if self.kind in ("takedown", "suspect-volume") and not self.source:
+            raise ValueError(f"a {self.kind} annotation needs the market in `source`")
         if self.kind == "scheduling" and not self.substance:
             raise ValueError("a scheduling annotation needs `substance`")
 
@@ -64,3 +70,8 @@ def takedown_mask(weeks: Sequence[str], annotations: Iterable[Annotation], *, we
 def annotations_for(substance: str, annotations: Iterable[Annotation]) -> list[Annotation]:
     """Annotations that concern one substance: its scheduling changes and every takedown."""
     return [a for a in annotations if a.kind == "takedown" or a.substance in ("", substance)]
+
+
+def suspect_weeks(annotations: Iterable[Annotation]) -> list[str]:
+    """Weeks to treat as not crawled (``without_weeks``): every ``suspect-volume`` annotation's."""
+    return sorted({a.week for a in annotations if a.kind == "suspect-volume"})

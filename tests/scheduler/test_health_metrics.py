@@ -63,6 +63,11 @@ def test_few_listings_raises_an_alert_and_flags_the_volume(stores: tuple[RecordS
     flags = js.db.execute("SELECT flag FROM crawl_flags WHERE crawl_id=?", (cid,)).fetchall()
     assert [f[0] for f in flags] == ["suspect-volume"]
     assert health.suspect_weeks(js.db) == {("tortuga", "2026-W24")}
+    js.db.commit()
+    from reports.nps.options import suspect_annotations  # what `narcoscope report` hands the detectors
+
+    assert [(a.kind, a.source, a.week) for a in suspect_annotations(rs.path)] == [
+        ("suspect-volume", "tortuga", "2026-W24")]
     # A suspect crawl does not become the baseline: the next normal week is compared with the old median.
     assert health.check_crawl(js.db, _crawl(rs, 6, listings=41), W0) == []
 
