@@ -56,11 +56,13 @@ def crawl_id_for(source: str, slot_iso: str) -> str:
     return f"{source}@{parse_iso(slot_iso).strftime('%Y%m%dT%H%M%S')}"
 
 
-def argv_for(job: Job, *, home: Path, index_url: str | None, mirror: str = "") -> list[str]:
+def argv_for(job: Job, *, home: Path, index_url: str | None, mirror: str = "", profile: str = "") -> list[str]:
+    """The child's command line; ``profile`` is the profile file to crawl with (default: the
+    source's name, looked up in config/sites)."""
     base = [sys.executable, "-m", "narcoscope"]
     where = ["--home", str(home)] + (["--index", index_url] if index_url else [])
     if job.kind == "crawl":
-        return [*base, "crawl", job.source, "--observed-at", iso(job.slot), *where,
+        return [*base, "crawl", profile or job.source, "--observed-at", iso(job.slot), *where,
                 *(["--mirror", mirror] if mirror else [])]
     if job.kind == "report":
         year, week, _ = (job.slot - timedelta(days=1)).isocalendar()  # the week that just ended

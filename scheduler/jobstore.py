@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,16 +88,23 @@ class JobStore:
                        (self.owner, host, pid, iso(now), iso(now), metrics_url))
 
     def heartbeat(self, now: datetime) -> None:
-        """Prove this instance is alive: extend the leases of the jobs it runs."""
+        """Prove this instance is alive: extend the leases of the jobs it runs.
+
+        The lease runs from when the write lock was obtained, not from ``now``: waiting for a crawl's
+        batch to commit must not eat the lease (a busy store once expired a live scheduler's job)."""
+        asked = time.monotonic()
         with self.immediate() as db:
+            now += timedelta(seconds=time.monotonic() - asked)
             db.execute("UPDATE scheduler_instances SET heartbeat_at=? WHERE owner=?", (iso(now), self.owner))
             db.execute("UPDATE jobs SET lease_until=? WHERE owner=? AND status='running'",
                        (iso(now + timedelta(seconds=self.lease)), self.owner))
 
     def recover_expired(self, now: datetime, *, max_attempts: int, retry_in: float) -> list[int]:
-        """Runs whose owner stopped renewing the lease: failed, and retried while attempts remain."""
+        """Runs whose owner stopped renewing the lease: failed, and retried while attempts remain.
+        This instance's own runs are never taken: it watches its children and knows they live."""
         with self.immediate() as db:
-            rows = list(db.execute("SELECT * FROM jobs WHERE status='running' AND lease_until < ?", (iso(now),)))
+            rows = list(db.execute("SELECT * FROM jobs WHERE status='running' AND lease_until < ? AND owner IS NOT ?",
+                                   (iso(now), self.owner)))
             for row in rows:
                 db.execute("UPDATE jobs SET status='failed', finished_at=?, error=? WHERE job_id=?",
                            (iso(now), f"interrupted: lease of {row['owner']} expired (scheduler died?)",

@@ -46,6 +46,9 @@ class ServiceConfig:
     home: Path
     index_url: str | None = None
     mirrors: dict[str, str] = field(default_factory=dict)  # source -> base URL (else the profile's)
+    # source -> the profile file the schedule came from: the crawl child must read the same file
+    # (rate limit, caps), not whatever config/sites holds under that name.
+    profiles: dict[str, str] = field(default_factory=dict)
     tick: float = 1.0
     lease: float = 30.0
     heartbeat: float = 5.0
@@ -137,7 +140,8 @@ class SchedulerService:
     def _start(self, job: Job) -> None:
         t0 = time.perf_counter()
         argv = child.argv_for(job, home=self.config.home, index_url=self.config.index_url,
-                              mirror=self.config.mirrors.get(job.source, ""))
+                              mirror=self.config.mirrors.get(job.source, ""),
+                              profile=self.config.profiles.get(job.source, ""))
         crawl_id = child.crawl_id_for(job.source, iso(job.slot)) if job.kind == "crawl" else None
         log_path = self.config.home / "logs" / "jobs" / f"{job.job_id}.log"
         try:

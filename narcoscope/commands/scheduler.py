@@ -95,6 +95,7 @@ def build_service(args: argparse.Namespace) -> Any:
             log.info("%s has no schedule in its profile: not scheduled", p.name)
     paths = Paths.from_env(args.home, args.index)
     config = ServiceConfig(home=paths.home, index_url=args.index, mirrors=_mirrors(args.mirror),
+                           profiles={p.name: p.path for p in chosen},
                            max_parallel=args.max_parallel, max_attempts=args.max_attempts,
                            retry_base=secs["retry_base"], dead_base=secs["dead_base"], lease=secs["lease"],
                            heartbeat=max(min(secs["lease"] / 3, 5.0), 0.2), tick=secs["tick"],

@@ -50,3 +50,26 @@ def test_cancel_a_running_job(tmp_path: Path) -> None:
     row = service.store.job(job_id)
     assert row is not None and row["status"] == "cancelled"
     assert not service.store.jobs(status="queued")  # a cancelled run is not retried
+
+
+def test_the_crawl_child_reads_the_profile_the_schedule_came_from(tmp_path: Path) -> None:
+    """A profile given with --sites (its own rate limit) is the one the crawl child loads, not the
+    config/sites file of the same name: the scheduler once paced by one file and crawled by another."""
+    import argparse
+
+    from narcoscope.commands.scheduler import add_parser, build_service
+    from scheduler import child
+    from scheduler.jobstore import Job
+
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    profile = (REPO_ROOT / "config/sites/tortuga.yaml").read_text() + "\nschedule: {every: 20s}\n"
+    (sites / "tortuga.yaml").write_text(profile)
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers())
+    args = parser.parse_args(["scheduler", "--home", str(tmp_path / "home"), "--sites", str(sites), "--no-report"])
+    service = build_service(args)
+    assert service.config.profiles == {"tortuga": str(sites / "tortuga.yaml")}
+    job = Job(1, "crawl:tortuga", "crawl", "tortuga", utcnow(), 1, utcnow(), "schedule")
+    argv = child.argv_for(job, home=tmp_path, index_url=None, profile=service.config.profiles["tortuga"])
+    assert argv[argv.index("crawl") + 1] == str(sites / "tortuga.yaml")

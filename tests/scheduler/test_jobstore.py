@@ -110,8 +110,10 @@ def test_heartbeat_keeps_the_lease(tmp_path: Path) -> None:
     job_id = store.run_now("crawl:tortuga", kind="crawl", source="tortuga", now=T0)
     store.claim(T0, 1)
     store.heartbeat(T0 + timedelta(seconds=2))
-    assert store.recover_expired(T0 + timedelta(seconds=4), max_attempts=3, retry_in=0) == []
-    assert store.recover_expired(T0 + timedelta(seconds=6), max_attempts=3, retry_in=0) == [job_id]
+    other = JobStore(tmp_path / "db.sqlite", lease=3)  # another scheduler instance on the same store
+    assert other.recover_expired(T0 + timedelta(seconds=4), max_attempts=3, retry_in=0) == []
+    assert store.recover_expired(T0 + timedelta(seconds=60), max_attempts=3, retry_in=0) == []  # its own: alive
+    assert other.recover_expired(T0 + timedelta(seconds=6), max_attempts=3, retry_in=0) == [job_id]
 
 
 def test_pause_resume_cancel(tmp_path: Path) -> None:

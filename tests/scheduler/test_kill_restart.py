@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import signal
 import subprocess
 import urllib.request
@@ -44,6 +45,10 @@ def test_sigkill_mid_run_then_restart(tmp_path: Path) -> None:
     home, sites_dir = tmp_path / "home", tmp_path / "sites"
     sites_dir.mkdir()
     profile = (REPO_ROOT / "config/sites/tortuga.yaml").read_text()
+    # 0.15 s between pages (~10 s a run): a run is still mid-way when the test sees its first
+    # committed pages (commits are up to 2 s apart); at full loopback speed it could be over.
+    profile = re.sub(r"(?m)^rate_limit: \{delay: 0,", "rate_limit: {delay: 0.15,", profile)
+    assert "delay: 0.15" in profile
     (sites_dir / "tortuga.yaml").write_text(profile + f"\nschedule: {{every: {EVERY}s, jitter: 2s}}\n")
     db, log = home / "narcoscope.db", tmp_path / "scheduler.log"
     with demo_sites(start=31000) as demo:
