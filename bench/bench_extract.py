@@ -3,11 +3,12 @@
 Targets (issue): >= 3,000 listings/s (~60 words) on one core with the full gazetteer, i.e. a ratio
 >= 0.25 of the blank ``xx`` tokenizer alone, peak RSS < 500 MB.
 
-    .venv/bin/python -m bench.bench_extract [--n 20000] [--gazetteer DIR] [--gold]
+    .venv/bin/python -m bench.bench_extract [--n 20000] [--gazetteer DIR] [--gold] [--stages]
 
 Listings are synthetic but shaped like market listings (title with amount and route, description
 with dose, stealth and shipping talk, several languages); ``--gold`` uses tests/gold/listings.jsonl
-repeated instead.
+repeated instead. ``--stages`` adds CPU time per stage (tokenizer, each pipeline component, the
+record assembly), measured on the same listings one stage at a time.
 """
 
 from __future__ import annotations
@@ -90,11 +91,30 @@ def rate(fn: object, n: int) -> float:
     return n / (time.process_time() - start)
 
 
+def stages(extractor: Extractor, listings: list[Listing], observed: datetime) -> list[tuple[str, float]]:
+    """Microseconds of CPU time per listing for each stage, run one stage at a time over all docs."""
+    out = []
+    start = time.process_time()
+    docs = [extractor._listing_doc(x) for x in listings]
+    out.append(("tokenizer (make_doc)", time.process_time() - start))
+    for name, proc in extractor.nlp.pipeline:
+        start = time.process_time()
+        for doc in docs:
+            proc(doc)
+        out.append((name, time.process_time() - start))
+    start = time.process_time()
+    for x, doc in zip(listings, docs, strict=True):
+        extractor._listing_result(x, doc, observed)
+    out.append(("record assembly", time.process_time() - start))
+    return [(name, 1e6 * t / len(listings)) for name, t in out]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=20000)
     ap.add_argument("--gazetteer", type=Path, default=None, help="default: config/gazetteer")
     ap.add_argument("--gold", action="store_true")
+    ap.add_argument("--stages", action="store_true", help="also print CPU time per pipeline stage")
     args = ap.parse_args()
     listings = gold(args.n) if args.gold else synthetic(args.n)
     texts = [f"{x.title}\n\n{x.description}" for x in listings]
@@ -120,6 +140,10 @@ def main() -> int:
     print(f"full extraction:      {full_rate:10,.0f} listings/s  ({1e6 / full_rate:.0f} us/listing)")
     print(f"ratio full/blank tokenizer: {full_rate / tok_rate:.3f}  (target >= 0.25; absolute target >= 3,000/s)")
     print(f"peak RSS: {peak_mb:.0f} MB  (target < 500 MB)")
+    if args.stages:
+        print("per stage (us of CPU per listing, stages run one at a time, outside memory zones):")
+        for name, us in stages(extractor, listings[: min(len(listings), 5000)], observed):
+            print(f"  {name:22s} {us:8.0f}")
     return 0
 
 

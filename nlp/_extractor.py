@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from nlp.errors import ExtractionError, Warnings
 from nlp.normalize import places as pl
 from nlp.normalize.prices import Price, find_prices
 from nlp.normalize.quantities import Amount, find_amounts, headline
-from nlp.normalize.rates import CryptoRates, RateBook
+from nlp.normalize.rates import Conversion, CryptoRates, RateBook
 
 log = logging.getLogger(__name__)
 CODE_VERSION = "1"
@@ -155,6 +155,7 @@ class Extractor:
         self._origin_field = functools.lru_cache(maxsize=settings.places_cache)(self._parse_origin_field)
         self._dest_field = functools.lru_cache(maxsize=settings.places_cache)(self._parse_dest_field)
         self._price_field = functools.lru_cache(maxsize=settings.places_cache)(find_prices)
+        self._price_memo: dict[tuple[float, str, str, date], tuple[Conversion | None, tuple[tuple[str, str], ...]]] = {}
         substances = nlp.get_pipe("substances") if "substances" in nlp.pipe_names else None
         self._gz = getattr(substances, "gz", None)
         self._run = _Run()
@@ -367,19 +368,33 @@ class Extractor:
     def _set_price(self, ex: Extraction, prices: list[Price], ents: list[Entity], observed_at: datetime,
                    *, field_of: Any) -> None:
         head = next((p for p in prices if p.currency in self.settings.headline_currencies), None)
+        day = observed_at.date()
         for p in prices:
-            conv = self.rates.to_usd(p.amount, p.currency, observed_at.date())
-            attrs: tuple[tuple[str, str], ...] = (("currency", p.currency), ("written", p.written_currency))
-            if conv is not None:
-                attrs += (("usd", f"{conv.usd:.2f}"), ("rate", f"{conv.rate:.8g}"),
-                          ("rate_date", conv.rate_date.isoformat()), ("rate_source", conv.source))
-            else:
+            conv, attrs = self._price_attrs(p.amount, p.currency, p.written_currency, day)
+            if conv is None:
                 self._run.missing_rates[p.currency] += 1
             if p is head:
                 attrs += (("headline", "true"),)
                 ex.price_amount, ex.price_currency = p.amount, p.currency
                 ex.price_usd = round(conv.usd, 2) if conv is not None else None
             ents.append(Entity("PRICE", p.text, p.start, p.end, field_of(p), f"{p.amount:g}", attrs))
+
+    def _price_attrs(self, amount: float, currency: str, written: str,
+                     day: date) -> tuple[Conversion | None, tuple[tuple[str, str], ...]]:
+        """The USD conversion of a price and its entity attributes, memoised: markets repeat the
+        same prices, and formatting the attributes costs more than looking them up."""
+        key = (amount, currency, written, day)
+        hit = self._price_memo.get(key)
+        if hit is None:
+            conv = self.rates.to_usd(amount, currency, day)
+            attrs: tuple[tuple[str, str], ...] = (("currency", currency), ("written", written))
+            if conv is not None:
+                attrs += (("usd", f"{conv.usd:.2f}"), ("rate", f"{conv.rate:.8g}"),
+                          ("rate_date", conv.rate_date.isoformat()), ("rate_source", conv.source))
+            if len(self._price_memo) >= self.settings.places_cache:
+                self._price_memo.clear()
+            hit = self._price_memo[key] = (conv, attrs)
+        return hit
 
     def _listing_quantity(self, listing: Listing, f: Found, split: int, ex: Extraction,
                           ents: list[Entity]) -> None:

@@ -2,25 +2,37 @@
 
 Results live in plain Python lists in ``doc.user_data["ns"]`` (not span groups) because the
 extractor turns them into records right away and spans would cost more to build than the matching.
-Components read token attributes from one ``Doc.to_array`` table (``Found.arr``) built once per
-doc and select the few tokens they care about with numpy: iterating Token objects from Python
-costs more than everything the components do with them.
+
+Token data is read once per doc as plain Python lists (``Found.orth``, ``lower``, ``idx``,
+``length``, ``flags``): one ``Doc.to_array([ORTH, IDX])`` call, then one dict lookup per token in
+a lexical memo (``LEX_*``) keyed by the ORTH hash, which holds everything about a token
+string that does not depend on the document (LOWER hash, length, and flag bits). Asking spaCy for
+LENGTH or the lexeme flags per doc costs more than all the matching; a token string is described
+once per process (the memo is bounded), and hashes are stable across ``nlp.memory_zone()``.
+Components then work on these lists with set and dict lookups: on listing-sized docs (~70 tokens)
+that beats numpy, whose per-call overhead dominates arrays this small.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LENGTH, LIKE_NUM, LOWER, ORTH
+from spacy.attrs import IDX, ORTH
 from spacy.strings import hash_string  # type: ignore[attr-defined]  # the same hash as Token.lower
 from spacy.tokens import Doc
 
-__all__ = ["Found", "clause", "found", "hash_string", "in_context", "member"]
+__all__ = ["ALPHA", "NUM", "SPACE", "STOP", "Found", "KnownHashes", "clause", "found", "hash_string", "in_context"]
 
-# column order of Found.arr
-ORTH_, LOWER_, IDX_, LENGTH_, LIKE_NUM_, IS_ALPHA_, IS_SPACE_ = range(7)
-_COLUMNS = [ORTH, LOWER, IDX, LENGTH, LIKE_NUM, IS_ALPHA, IS_SPACE]
+# Found.flags bits
+NUM, ALPHA, SPACE, STOP = 1, 2, 4, 8  # like_num, is_alpha, is_space, ends a clause
+_STOP_ORTH = frozenset((".", "!", "?", ";", "|", "•"))
+_COLUMNS = [ORTH, IDX]
+# ORTH hash -> LOWER hash, length, flags: three dicts so a doc's columns are built by C-level
+# ``map(dict.__getitem__, orth)``; emptied together when they reach _LEXICON_MAX (bounded memory)
+LEX_LOWER: dict[int, int] = {}
+LEX_LENGTH: dict[int, int] = {}
+LEX_FLAGS: dict[int, int] = {}
+_LEXICON_MAX = 200_000  # ~40 MB at most
 
 # (label, start_char, end_char, value, attrs)
 Hit = tuple[str, int, int, str, tuple[tuple[str, str], ...]]
@@ -31,7 +43,11 @@ class Found:
     """Per-doc results: measures as normalizer objects, entity hits, token coverage."""
 
     text: str
-    arr: np.ndarray  # (tokens, 7) uint64: ORTH, LOWER, IDX, LENGTH, LIKE_NUM, IS_ALPHA, IS_SPACE
+    orth: list[int]  # ORTH hash per token
+    lower: list[int]  # LOWER hash per token
+    idx: list[int]  # character offset per token
+    length: list[int]  # characters per token
+    flags: list[int]  # NUM | ALPHA | SPACE | STOP bits per token
     measures: list[object] = field(default_factory=list)
     measure_tokens: set[int] = field(default_factory=set)
     hits: list[Hit] = field(default_factory=list)
@@ -41,55 +57,59 @@ class Found:
     boundaries: frozenset[int] | None = None
     kind: str = ""  # "listing" or "post" (set by the extractor)
     title_end: int = -1  # character offset where the title ends (-1: unknown)
-    _lower: list[int] | None = None
 
-    @property
-    def lower(self) -> list[int]:
-        """LOWER hashes as a Python list (set lookups on it beat numpy calls at this size)."""
-        if self._lower is None:
-            self._lower = self.arr[:, LOWER_].tolist()
-        return self._lower
+    def end(self, i: int) -> int:
+        """Character offset where token ``i`` ends."""
+        return self.idx[i] + self.length[i]
 
 
-def member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
-    """Boolean mask: which ``values`` are in ``sorted_keys`` (np.isin re-sorts the keys per call,
-    ~100x slower on a listing-sized array)."""
-    if len(sorted_keys) == 0:
-        return np.zeros(len(values), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
-    return sorted_keys[pos] == values
+def _describe(doc: Doc, orth: list[int]) -> None:
+    """Add the doc's token strings that are not in the lexical memo yet."""
+    if len(LEX_FLAGS) + len(orth) >= _LEXICON_MAX:
+        LEX_LOWER.clear()
+        LEX_LENGTH.clear()
+        LEX_FLAGS.clear()
+    for i, h in enumerate(orth):
+        if h in LEX_FLAGS:
+            continue
+        tok = doc[i]
+        flags = (NUM if tok.like_num else 0) | (ALPHA if tok.is_alpha else 0)
+        if tok.is_space:
+            flags |= SPACE | (STOP if "\n" in tok.text else 0)
+        elif tok.text in _STOP_ORTH:
+            flags |= STOP
+        LEX_LOWER[h], LEX_LENGTH[h], LEX_FLAGS[h] = tok.lower, len(tok.text), flags
 
 
 def found(doc: Doc | Found) -> Found:
     """The doc's state, created on first use (caches ``doc.text``, which spaCy rebuilds from the
-    tokens on every access, and the token attribute table). Passing the state itself returns it,
-    so hot helpers can be handed either."""
+    tokens on every access, and the token lists). Passing the state itself returns it, so hot
+    helpers can be handed either."""
     if isinstance(doc, Found):
         return doc
-    f: Found | None = doc.user_data.get("ns")
+    data = doc.user_data
+    f: Found | None = data.get("ns")
     if f is None:
-        text = doc.user_data.get("ns_text") or doc.text
-        arr = doc.to_array(_COLUMNS) if len(doc) else np.zeros((0, len(_COLUMNS)), dtype=np.uint64)
-        f = Found(text, arr.reshape(len(doc), len(_COLUMNS)), kind=doc.user_data.get("ns_kind", ""),
-                  title_end=doc.user_data.get("ns_title_end", -1))
-        doc.user_data["ns"] = f
+        text = data.get("ns_text") or doc.text
+        if len(doc):
+            orth, idx = doc.to_array(_COLUMNS).T.tolist()
+        else:
+            orth, idx = [], []
+        if not LEX_FLAGS.keys() >= set(orth):
+            _describe(doc, orth)
+        lower = list(map(LEX_LOWER.__getitem__, orth))
+        length = list(map(LEX_LENGTH.__getitem__, orth))
+        flags = list(map(LEX_FLAGS.__getitem__, orth))
+        f = Found(text, orth, lower, idx, length, flags, kind=data.get("ns_kind", ""),
+                  title_end=data.get("ns_title_end", -1))
+        data["ns"] = f
     return f
 
 
-_BOUNDARY_HASHES = np.array(sorted(hash_string(t) for t in (".", "!", "?", ";", "|", "•")), dtype=np.uint64)
-
-
 def _boundaries(f: Found) -> frozenset[int]:
-    """Tokens that end a clause: sentence punctuation, and whitespace tokens holding a line break
-    (found with numpy: only the few whitespace tokens are looked at from Python)."""
+    """Tokens that end a clause: sentence punctuation, and whitespace tokens holding a line break."""
     if f.boundaries is None:
-        arr, text = f.arr, f.text
-        out = set(np.nonzero(member(arr[:, ORTH_], _BOUNDARY_HASHES))[0].tolist())
-        for i in np.nonzero(arr[:, IS_SPACE_])[0].tolist():
-            idx = int(arr[i, IDX_])
-            if "\n" in text[idx:idx + int(arr[i, LENGTH_])]:
-                out.add(i)
-        f.boundaries = frozenset(out)
+        f.boundaries = frozenset(i for i, fl in enumerate(f.flags) if fl & STOP)
     return f.boundaries
 
 
@@ -98,7 +118,7 @@ def clause(doc: Doc | Found, start: int, end: int, window: int) -> tuple[int, in
     line breaks: context from another sentence or from the title says nothing about this word."""
     f = found(doc)
     stops = _boundaries(f)
-    n = len(f.arr)
+    n = len(f.orth)
     lo = start
     while lo > 0 and start - lo < window and (lo - 1) not in stops:
         lo -= 1
@@ -123,32 +143,22 @@ def in_context(doc: Doc | Found, start: int, end: int, window: int, words: froze
 
 
 class KnownHashes:
-    """A growing set of token hashes with a numpy view, so a doc's tokens can be screened against
-    it in one call (``mask``) instead of a Python loop. Additions land in a small pending set and
-    are merged into the sorted array in batches; the set is emptied at ``limit`` (bounded memory)."""
+    """A bounded memo of token hashes -> verdict (None for "nothing here"), so a doc's tokens are
+    screened with one C-level set operation (``unseen``) and a lookup per interesting token.
+    Emptied at ``limit`` entries (bounded memory for long-running crawlers)."""
 
-    def __init__(self, limit: int = 200_000, merge_every: int = 64) -> None:
+    def __init__(self, limit: int = 200_000) -> None:
         self.limit = limit
-        self.merge_every = merge_every
-        self._arr = np.zeros(0, dtype=np.uint64)
-        self._pending: set[int] = set()
+        self.verdicts: dict[int, object] = {}
+        self.positive: set[int] = set()  # hashes whose verdict is not None
 
-    def add(self, h: int) -> None:
-        self._pending.add(h)
-        if len(self._pending) >= self.merge_every:
-            self._merge()
+    def unseen(self, hashes: list[int]) -> set[int]:
+        return set(hashes).difference(self.verdicts)
 
-    def _merge(self) -> None:
-        if len(self._arr) + len(self._pending) > self.limit:
-            self._arr = np.zeros(0, dtype=np.uint64)
-        merged = np.concatenate([self._arr, np.fromiter(self._pending, dtype=np.uint64, count=len(self._pending))])
-        self._arr = np.unique(merged)
-        self._pending.clear()
-
-    def mask(self, values: np.ndarray) -> np.ndarray:
-        """True where ``values`` are known (the pending ones are checked from Python: few)."""
-        known = member(values, self._arr)
-        if self._pending:
-            pend = self._pending
-            known |= np.fromiter((v in pend for v in values.tolist()), dtype=bool, count=len(values))
-        return known
+    def put(self, h: int, verdict: object) -> None:
+        if len(self.verdicts) >= self.limit:
+            self.verdicts.clear()
+            self.positive.clear()
+        self.verdicts[h] = verdict
+        if verdict is not None:
+            self.positive.add(h)

@@ -3,44 +3,82 @@
 spaCy's PhraseMatcher needs a Doc per pattern, and creating the lexemes for ~12,000 gazetteer
 synonyms costs seconds at every start-up; the CLI and the crawler start often. Matching works on
 the same LOWER hashes the PhraseMatcher would use (``hash_string`` of the lower-cased token
-text), read from ``Doc.to_array``. The tokens that can start a pattern are found with one numpy
-membership test over the whole doc, so Python only loops over those few positions.
+text). It is one flat dict keyed by the first token hash: a doc whose tokens start no pattern
+(the C-level ``isdisjoint`` test) costs nothing more, and otherwise Python only looks at the few
+positions whose first token starts a pattern; longer patterns are grouped under their second token
+hash too, so "1", "a" or "the" (which start many multi-word names) cost one more lookup, not one
+per pattern length.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import functools
+from collections.abc import Callable, Hashable, Iterator
+from itertools import compress
+from typing import Any, Generic, TypeVar
 
-from nlp.components._doc import hash_string, member
+from nlp.components._doc import hash_string
+
+V = TypeVar("V", bound=Hashable)
 
 
-class TokenTrie:
-    """Patterns (key, tokens) grouped by first token hash, longest first."""
+class TokenTrie(Generic[V]):
+    """Patterns (value, tokens) grouped by first token hash, longest first. Patterns with the same
+    token sequence have their values merged (by ``merge``, default: a tuple of distinct values)."""
 
-    def __init__(self, patterns: list[tuple[int, list[str]]]) -> None:
-        by_first: dict[int, dict[tuple[int, ...], list[int]]] = {}
-        for key, toks in patterns:
-            seq = tuple(hash_string(t) for t in toks)
-            by_first.setdefault(seq[0], {}).setdefault(seq, []).append(key)
-        # first token hash -> [(length, {token-hash tuple: keys})], longest first
-        self.trie: dict[int, list[tuple[int, dict[tuple[int, ...], list[int]]]]] = {}
-        for first, seqs in by_first.items():
-            by_len: dict[int, dict[tuple[int, ...], list[int]]] = {}
-            for seq, keys in seqs.items():
-                by_len.setdefault(len(seq), {})[seq] = keys
-            self.trie[first] = sorted(by_len.items(), reverse=True)
-        self.firsts = np.array(sorted(self.trie), dtype=np.uint64)
+    def __init__(self, patterns: list[tuple[V, list[str]]]) -> None:
+        by_seq: dict[tuple[int, ...], list[V]] = {}
+        for value, toks in patterns:
+            if not toks:
+                continue
+            vals = by_seq.setdefault(tuple(hash_string(t) for t in toks), [])
+            if value not in vals:
+                vals.append(value)
+        # first token hash -> (values of the one-token pattern or None,
+        #                     {second token hash: [(length, {token-hash tuple: values})], longest first})
+        self.trie: dict[int, tuple[tuple[V, ...] | None, dict[int, list[tuple[int, dict[tuple[int, ...], Any]]]]]] = {}
+        longer: dict[int, dict[int, dict[int, dict[tuple[int, ...], Any]]]] = {}
+        singles: dict[int, tuple[V, ...]] = {}
+        for seq, vals in by_seq.items():
+            if len(seq) == 1:
+                singles[seq[0]] = tuple(vals)
+            else:
+                longer.setdefault(seq[0], {}).setdefault(seq[1], {}).setdefault(len(seq), {})[seq] = tuple(vals)
+        for first in singles.keys() | longer.keys():
+            nexts = {second: sorted(by_len.items(), reverse=True) for second, by_len in longer.get(first, {}).items()}
+            self.trie[first] = (singles.get(first), nexts)
 
-    def __call__(self, low: list[int], low_arr: np.ndarray) -> list[tuple[int, int, list[int]]]:
-        """(start, end, pattern keys) for every match, overlapping ones included. ``low`` and
-        ``low_arr`` are the doc's LOWER hashes as a list and as a numpy column."""
+    def items(self) -> Iterator[tuple[tuple[int, ...], Any, Callable[[Any], None]]]:
+        """Every (token-hash sequence, values) with a setter that replaces the values (so callers
+        can precompile what they need to know about a pattern in place)."""
+        for first, (one, nexts) in list(self.trie.items()):
+            if one is not None:
+                yield (first,), one, functools.partial(self._set_single, first)
+            for lens in nexts.values():
+                for _, seqs in lens:
+                    for seq, vals in list(seqs.items()):
+                        yield seq, vals, functools.partial(seqs.__setitem__, seq)
+
+    def _set_single(self, first: int, value: Any) -> None:
+        self.trie[first] = (value, self.trie[first][1])
+
+    def __call__(self, low: list[int]) -> list[tuple[int, int, Any]]:
+        """(start, end, values) for every match, overlapping ones included; ``low`` is the doc's
+        LOWER hashes."""
         trie = self.trie
+        if trie.keys().isdisjoint(low):
+            return []
         out = []
         size = len(low)
-        for i in np.nonzero(member(low_arr, self.firsts))[0].tolist():
-            for n, seqs in trie[low[i]]:
-                if i + n <= size:
-                    keys = seqs.get(tuple(low[i:i + n])) if n > 1 else seqs.get((low[i],))
-                    if keys is not None:
-                        out.append((i, i + n, keys))
+        # positions of the tokens that start a pattern, selected at C speed
+        for i in compress(range(size), map(trie.__contains__, low)):
+            one, nexts = trie[low[i]]
+            if i + 1 < size and (lens := nexts.get(low[i + 1])) is not None:
+                for n, seqs in lens:
+                    if i + n <= size:
+                        vals = seqs.get(tuple(low[i:i + n]))
+                        if vals is not None:
+                            out.append((i, i + n, vals))
+            if one is not None:
+                out.append((i, i + 1, one))
         return out

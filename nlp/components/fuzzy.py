@@ -10,13 +10,13 @@ memoised per token text, so a long-running crawler pays for each distinct word o
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import compress
 
-import numpy as np
 from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components._doc import IDX_, IS_ALPHA_, LENGTH_, LOWER_, KnownHashes, found, in_context
+from nlp.components._doc import ALPHA, KnownHashes, found, in_context
 from nlp.components.substances import hit_label, load_gazetteer, load_words
 from nlp.gazetteer import Gazetteer
 
@@ -38,7 +38,7 @@ class FuzzyMatcher:
         for form in gz.fuzzy_targets:
             self.by_length.setdefault((form[0], len(form)), []).append(form)
         self._memo: dict[str, tuple[str, float, str] | None] = {}
-        self._misses = KnownHashes(_MEMO_MAX)  # LOWER hashes of words that matched nothing
+        self._seen = KnownHashes(_MEMO_MAX)  # LOWER hash -> lookup() verdict
 
     def lookup(self, word: str) -> tuple[str, float, str] | None:
         """(substance id, score, matched synonym) for a lower-case word, or None."""
@@ -60,19 +60,24 @@ class FuzzyMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         f = found(doc)
-        text, arr, misses = f.text, f.arr, self._misses
-        rows = np.nonzero((arr[:, LENGTH_] >= self.min_length) & (arr[:, IS_ALPHA_] == 1))[0]
-        if not len(rows):
-            return doc
-        rows = rows[~misses.mask(arr[rows, LOWER_])]  # the usual case: words known not to be misspellings
-        for i in rows.tolist():
+        lower, seen = f.lower, self._seen
+        new = seen.unseen(lower)
+        if new:  # words met for the first time: looked up once per process
+            text, idx, length, flags = f.text, f.idx, f.length, f.flags
+            for i, h in enumerate(lower):
+                if h in new:
+                    new.discard(h)
+                    n = length[i]
+                    ok = n >= self.min_length and flags[i] & ALPHA
+                    seen.put(h, self.lookup(text[idx[i]:idx[i] + n].lower()) if ok else None)
+        if seen.positive.isdisjoint(lower):
+            return doc  # the usual case: no word of the doc is a known misspelling
+        verdicts = seen.verdicts
+        for i in compress(range(len(lower)), map(seen.positive.__contains__, lower)):
             if i in f.matched_tokens:
                 continue
-            start = int(arr[i, IDX_])
-            end = start + int(arr[i, LENGTH_])
-            hit = self.lookup(text[start:end].lower())
-            if hit is None:
-                misses.add(int(arr[i, LOWER_]))
+            hit = verdicts.get(lower[i])
+            if not isinstance(hit, tuple):
                 continue
             if self.requires_context and not in_context(f, i, i + 1, self.window, self.context_words):
                 continue
@@ -81,6 +86,7 @@ class FuzzyMatcher:
             attrs = (("class", sub.cls if sub else ""), ("match", "fuzzy"), ("score", f"{score:.0f}"),
                      ("matched", form))
             label = hit_label(sub)
+            start, end = f.idx[i], f.end(i)
             f.hits.append((label, start, end, sid, attrs))
             f.matched_tokens.add(i)
             if label == "SUBSTANCE":

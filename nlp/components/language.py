@@ -12,15 +12,15 @@ from __future__ import annotations
 import importlib.metadata
 import runpy
 from collections.abc import Callable
+from itertools import compress
 from pathlib import Path
 
-import numpy as np
 import spacy
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components._doc import IDX_, LOWER_, found, hash_string, member
+from nlp.components._doc import found, hash_string
 
 FACTORY = "narcoscope_language_v1"
 _SPACY_LANG = {"no": "nb"}
@@ -74,18 +74,17 @@ class LanguageDetector:
         self.identifier = _identifier(tuple(languages))
         self.sample_chars = sample_chars
         self.votes = distinctive_stopwords(languages) if stopword_vote else {}
-        self.vote_keys = np.array(sorted(self.votes), dtype=np.uint64)
 
     def _vote(self, doc: Doc, start: int, end: int) -> str:
-        counts: dict[str, int] = {}
         f = found(doc)
         votes = self.votes
-        hits = np.nonzero(member(f.arr[:, LOWER_], self.vote_keys))[0]
-        if not len(hits):
+        if votes.keys().isdisjoint(f.lower):
             return ""
-        for h, pos in zip(f.arr[hits, LOWER_].tolist(), f.arr[hits, IDX_].tolist(), strict=True):
-            if start <= pos < end:
-                lang = votes[h]
+        counts: dict[str, int] = {}
+        lower, idx = f.lower, f.idx
+        for i in compress(range(len(lower)), map(votes.__contains__, lower)):
+            if start <= idx[i] < end:
+                lang = votes[lower[i]]
                 counts[lang] = counts.get(lang, 0) + 1
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:2]
         if ranked and ranked[0][1] >= 3 and (len(ranked) == 1 or ranked[0][1] >= 3 * ranked[1][1]):

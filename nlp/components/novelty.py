@@ -4,21 +4,22 @@ A token is a candidate when (1) it fully matches a class morphology from
 ``config/nlp/nps_morphology.yaml`` (``-PINACA`` tails, ``-nitazene``, ``-zolam``, locant +
 acronym …), (2) it is neither a gazetteer synonym nor a look-alike, and (3) a dose, quantity,
 price or drug word stands nearby in the same sentence. Product codes (XR-2000, MK-677, COVID-19)
-fail (1) or (2). Verdicts are memoised per token string (ORTH hash).
+fail (1) or (2). Verdicts are memoised per token string (ORTH hash), so a doc whose token
+strings were all seen before costs two C-level set operations.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import compress
 from pathlib import Path
 
-import numpy as np
 import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components._doc import IDX_, IS_ALPHA_, LENGTH_, ORTH_, KnownHashes, found, in_context
+from nlp.components._doc import ALPHA, KnownHashes, found, in_context
 from nlp.components.substances import load_gazetteer, load_words
 from nlp.errors import ExtractionError
 
@@ -49,8 +50,7 @@ class Novelty:
         self.negatives = negatives
         self.context_words = context_words
         self.window = context_window
-        self._memo: dict[int, tuple[str, str]] = {}  # ORTH hash -> verdict, for look-alike tokens
-        self._plain = KnownHashes(_MEMO_MAX)  # ORTH hashes known not to look like an NPS
+        self._seen = KnownHashes(_MEMO_MAX)  # ORTH hash -> (morphology, class) or None
 
     def classify(self, text: str) -> tuple[str, str] | None:
         """(morphology name, class) for a token text that looks like an unknown NPS, else None."""
@@ -61,33 +61,28 @@ class Novelty:
 
     def __call__(self, doc: Doc) -> Doc:
         f = found(doc)
-        memo, text, arr = self._memo, f.text, f.arr
-        length, alpha = arr[:, LENGTH_], arr[:, IS_ALPHA_]
-        # plain short words cannot carry -zolam/-nitazene/-INACA morphology; words already known
-        # to be plain are screened out in one numpy call
-        maybe = (length >= 7) | ((length >= 4) & (alpha == 0))
-        rows = np.nonzero(maybe)[0]
-        if not len(rows):
+        orth, seen = f.orth, self._seen
+        new = seen.unseen(orth)
+        if new:  # token strings met for the first time: classified once per process
+            text, idx, length, flags = f.text, f.idx, f.length, f.flags
+            for i, h in enumerate(orth):
+                if h in new:
+                    new.discard(h)
+                    n = length[i]
+                    # plain short words cannot carry -zolam/-nitazene/-INACA morphology
+                    plain = n < 4 or (n < 7 and flags[i] & ALPHA)
+                    seen.put(h, None if plain else self.classify(text[idx[i]:idx[i] + n]))
+        if seen.positive.isdisjoint(orth):
             return doc
-        rows = rows[~self._plain.mask(arr[rows, ORTH_])]
-        for i in rows.tolist():
-            key = int(arr[i, ORTH_])
-            hit = memo.get(key)
-            if hit is None:
-                start = int(arr[i, IDX_])
-                hit = self.classify(text[start:start + int(arr[i, LENGTH_])])
-                if hit is None:
-                    self._plain.add(key)
-                    continue
-                if len(memo) > _MEMO_MAX:
-                    memo.clear()
-                memo[key] = hit
+        verdicts = seen.verdicts
+        for i in compress(range(len(orth)), map(seen.positive.__contains__, orth)):
             if i in f.matched_tokens:
                 continue
-            if not in_context(f, i, i + 1, self.window, self.context_words):
+            hit = verdicts.get(orth[i])
+            if not isinstance(hit, tuple) or not in_context(f, i, i + 1, self.window, self.context_words):
                 continue
-            start, end = int(arr[i, IDX_]), int(arr[i, IDX_] + arr[i, LENGTH_])
-            f.hits.append(("NPS_CANDIDATE", start, end, text[start:end].lower(),
+            start, end = f.idx[i], f.end(i)
+            f.hits.append(("NPS_CANDIDATE", start, end, f.text[start:end].lower(),
                            (("class", hit[1]), ("morphology", hit[0]), ("novel", "true"))))
             f.matched_tokens.add(i)
         return doc

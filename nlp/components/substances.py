@@ -33,12 +33,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp import gazetteer as gaz
-from nlp.components._doc import IDX_, LENGTH_, LOWER_, ORTH_, Found, clause, found, hash_string, in_context
+from nlp.components._doc import Found, clause, found, hash_string, in_context
 from nlp.components._trie import TokenTrie
 from nlp.tokenizer import TOKENIZER_REVISION
 
 FACTORY = "narcoscope_substance_matcher_v1"
-__all__ = ["FACTORY", "SubstanceMatcher", "TokenTrie", "hit_label", "load_gazetteer", "load_words"]
+__all__ = ["FACTORY", "Entry", "SubstanceMatcher", "TokenTrie", "hit_label", "load_gazetteer", "load_words"]
 _PERCENT = hash_string("%")
 Span = tuple[int, int]
 Cand = tuple[str, str]  # (substance id, pattern flags)
@@ -97,6 +97,23 @@ class Cues:
                    class_after=load_words(path, "class_after"))
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the gazetteer says about one token sequence, decided once at start-up: the candidate
+    senses and every property of them the selection asks about."""
+
+    cands: tuple[Cand, ...]
+    firm: tuple[Cand, ...]  # the unambiguous senses
+    pick: Cand | None  # the firm sense taken in pass 1 (a drug first)
+    firm_sids: frozenset[str]
+    firm_drugs: frozenset[str]  # firm senses that are drugs (neighbours for form words)
+    everyday: bool  # every token is a common word or a form word
+    forms: bool  # every token is a form word
+    generic: bool  # every token is drug talk that never names a drug
+    lexicon: bool  # attested only by the imported street-name lexicons
+    capitals: bool  # an acronym that counts only in capitals
+
+
 class SubstanceMatcher:
     def __init__(self, nlp: Language, gz: gaz.Gazetteer, *, cues: Cues, context_window: int,
                  yield_classes: frozenset[str], yield_ids: frozenset[str], yields: dict[str, frozenset[str]],
@@ -109,69 +126,88 @@ class SubstanceMatcher:
         self.window = context_window
         self.yield_classes = yield_classes
         self.yield_ids = yield_ids
-        self.key_info: list[Cand] = []
-        index: dict[str, int] = {}
-        patterns: list[tuple[int, list[str]]] = []
+        patterns: list[tuple[Cand, list[str]]] = []
         for key, toks in gz.patterns:
-            if key not in index:
-                index[key] = len(self.key_info)
-                sid, _, flags = key.partition("|")
-                self.key_info.append((sid, flags))
-            patterns.append((index[key], toks))
-        self.matcher = TokenTrie(patterns)
-        self.negatives = TokenTrie([(0, t) for t in gz.negatives if t])
+            sid, _, flags = key.partition("|")
+            patterns.append(((sid, flags), toks))
+        self.matcher: TokenTrie[Any] = TokenTrie(patterns)
+        entries: dict[tuple[Cand, ...], Entry] = {}
+        for seq, cands, replace_with in self.matcher.items():
+            replace_with(self._entry(seq, cands, entries))
+        self.negatives: TokenTrie[int] = TokenTrie([(0, t) for t in gz.negatives if t])
         strings = nlp.vocab.strings
         for label in ("SUBSTANCE", "NPS_CANDIDATE", "CLASS_MENTION", "CONTEXT_SUBSTANCE"):
             strings.add(label)
 
+    def _entry(self, seq: tuple[int, ...], cands: tuple[Cand, ...], memo: dict[Any, Entry]) -> Entry:
+        forms, common, generic = self.cues.forms, self.common, self.cues.generic
+        key = (cands, all(h in common or h in forms for h in seq), all(h in forms for h in seq),
+               all(h in generic for h in seq))
+        if key in memo:
+            return memo[key]
+        firm = tuple(c for c in cands if gaz.AMBIGUOUS not in c[1])
+        pick = next((c for c in firm if self._is_drug(c)), firm[0]) if firm else None
+        entry = Entry(cands=cands, firm=firm, pick=pick,
+                      firm_sids=frozenset(sid for sid, _ in firm),
+                      firm_drugs=frozenset(sid for sid, fl in firm if self._is_drug((sid, fl))),
+                      everyday=key[1], forms=key[2], generic=key[3],
+                      lexicon=all(gaz.LEXICON in fl for _, fl in cands),
+                      capitals=any(gaz.CAPITALS in fl for _, fl in cands))
+        memo[key] = entry
+        return entry
+
     def __call__(self, doc: Doc) -> Doc:
         f = found(doc)
         lower = f.lower
-        low_arr = f.arr[:, LOWER_]
-        matches = self.matcher(lower, low_arr)
+        matches = self.matcher(lower)
         if not matches:
             return doc
         blocked: set[int] = set()
-        for s, e, _ in self.negatives(lower, low_arr):
+        for s, e, _ in self.negatives(lower):
             blocked.update(range(s, e))
         f.matched_tokens.update(blocked)  # look-alikes are never novelty or fuzzy material
         unit_tokens = f.measure_tokens  # "5 g" is an amount, never GHB; "$" never a substance
-        spans: dict[Span, list[Cand]] = {}
-        for s, e, keys in matches:
-            if blocked.isdisjoint(range(s, e)) and unit_tokens.isdisjoint(range(s, e)):
-                spans.setdefault((s, e), []).extend(self.key_info[k] for k in keys)
+        spans: dict[Span, Entry] = {}
+        for s, e, entry in matches:
+            if e - s == 1:
+                if s not in blocked and s not in unit_tokens:
+                    spans[(s, e)] = entry
+            elif blocked.isdisjoint(range(s, e)) and unit_tokens.isdisjoint(range(s, e)):
+                spans[(s, e)] = entry
         if spans:
             self._emit(doc, f, self._select(doc, f, spans))
         return doc
 
     # -- selection ---------------------------------------------------------------------------
-    def _select(self, doc: Doc, f: Found, spans: dict[Span, list[Cand]]) -> list[tuple[int, int, str, str]]:
+    def _select(self, doc: Doc, f: Found, spans: dict[Span, Entry]) -> list[tuple[int, int, str, str]]:
         order = sorted(spans, key=lambda se: (se[0] - se[1], se[0]))
-        firm = {sid for cands in spans.values() for sid, fl in cands if gaz.AMBIGUOUS not in fl}
-        f.matched_tokens.update(i for (s, e), c in spans.items() if any(gaz.AMBIGUOUS not in fl for _, fl in c)
-                                for i in range(s, e))
+        firm: set[str] = set()
+        for (s, e), entry in spans.items():
+            if entry.firm:
+                firm |= entry.firm_sids
+                f.matched_tokens.update(range(s, e))
         taken: set[int] = set()
         out: list[tuple[int, int, str, str]] = []
         identified: set[str] = set()  # drugs the record names (not classes, strains, context)
         later: list[list[Span]] = [[], []]  # everyday-word slang; form-word and lexicon-only slang
+        neighbours: list[tuple[int, int, frozenset[str]]] = [(s, e, en.firm_drugs) for (s, e), en in spans.items()
+                                                             if en.firm_drugs]
         for stage in range(4):
             for s, e in (order if stage < 2 else later[stage - 2]):
-                if not taken.isdisjoint(range(s, e)):
+                if (s in taken) if e - s == 1 else not taken.isdisjoint(range(s, e)):
                     continue
-                cands = spans[(s, e)]
-                firm_c = [c for c in cands if gaz.AMBIGUOUS not in c[1]]
+                entry = spans[(s, e)]
                 if stage == 0:
-                    if not firm_c:
+                    if entry.pick is None:
                         continue
-                    sid, flags = next((c for c in firm_c if self._is_drug(c)), firm_c[0])
-                elif firm_c:
+                    sid, flags = entry.pick
+                elif entry.firm:
                     continue
-                elif stage == 1 and self._weak(f, s, e):
-                    last = all(gaz.LEXICON in fl for _, fl in cands) or all(h in self.cues.forms for h in f.lower[s:e])
-                    later[int(last)].append((s, e))
+                elif stage == 1 and (entry.everyday or (e - s == 1 and f.length[s] == 1)):
+                    later[int(entry.lexicon or entry.forms)].append((s, e))
                     continue
                 else:
-                    picked = self._ambiguous(doc, f, spans, s, e, cands, firm, identified, stage=stage)
+                    picked = self._ambiguous(f, neighbours, s, e, entry, firm, identified, stage=stage)
                     if picked is None:
                         continue
                     sid, flags = picked
@@ -185,30 +221,23 @@ class SubstanceMatcher:
         sub = self.gz.substances.get(cand[0])
         return gaz.QUALIFIER not in cand[1] and sub is not None and not sub.generic and sub.role == "drug"
 
-    def _weak(self, f: Found, s: int, e: int) -> bool:
-        """Single letters, everyday words and form words (crystal, bars) as slang."""
-        if e - s == 1 and int(f.arr[s, LENGTH_]) == 1:
-            return True
-        low = f.lower[s:e]
-        return all(h in self.common or h in self.cues.forms for h in low)
-
-    def _ambiguous(self, doc: Doc, f: Found, spans: dict[Span, list[Cand]], s: int, e: int, cands: list[Cand],
+    def _ambiguous(self, f: Found, neighbours: list[tuple[int, int, frozenset[str]]], s: int, e: int, entry: Entry,
                    firm: set[str], identified: set[str], *, stage: int) -> Cand | None:
         """The sense an ambiguous span takes, or None when its drug sense is not made plain.
         ``stage`` 1: slang that is no everyday word; 2: everyday words and letters; 3: form words
         and lexicon-only everyday words, decided last against everything else the record names."""
+        cands = entry.cands
         if stage >= 2 and identified and not any(sid in identified for sid, _ in cands):
             return None  # the record names another drug: "crystal clear stealth" in an LSD listing
-        low = f.lower[s:e]
-        cues, arr = self.cues, f.arr
-        if all(h in cues.generic for h in low):
+        if entry.generic:
             return None
-        if (s > 0 and f.lower[s - 1] in cues.class_before) or (e < len(f.lower) and f.lower[e] in cues.class_after):
+        cues, lower = self.cues, f.lower
+        if (s > 0 and lower[s - 1] in cues.class_before) or (e < len(lower) and lower[e] in cues.class_after):
             return None  # "the new cathinone", "pyrovalerone analog": a class, not a substance
-        start, end = int(arr[s, IDX_]), int(arr[e - 1, IDX_] + arr[e - 1, LENGTH_])
-        if any(gaz.CAPITALS in fl for _, fl in cands) and not f.text[start:end].isupper():
+        start, end = f.idx[s], f.end(e - 1)
+        if entry.capitals and not f.text[start:end].isupper():
             return None  # "Doc suggested", "Nep paspoort": an acronym only in capitals
-        near = self._firm_neighbours(f, spans, s, e)
+        near = self._firm_neighbours(f, neighbours, s, e) if neighbours else set()
         pool = [c for c in cands if c[0] in near] if near else cands
         if not pool:
             return None
@@ -217,14 +246,12 @@ class SubstanceMatcher:
             return pick if near or in_context(f, s, e, self.window, cues.context) else None
         if identified - {pick[0]}:
             return None  # the record names another drug: "crystal clear stealth" in an LSD listing
-        if e - s == 1 and int(arr[s, LENGTH_]) == 1:  # one-letter slang: "K shards", "tried H"
+        if e - s == 1 and f.length[s] == 1:  # one-letter slang: "K shards", "tried H"
             letter = f.text[start]
             if letter.lower() in self.never_letters or (not letter.isupper() and not self._framed(f, s, e)):
                 return None
         if stage == 3:  # "crystal 7g", "brown 1g": only right beside an amount
-            lexicon = all(gaz.LEXICON in fl for _, fl in cands)
-            forms = all(h in cues.forms for h in low)
-            return pick if self._beside_amount(f, s, e) and not (lexicon and forms) else None
+            return pick if self._beside_amount(f, s, e) and not (entry.lexicon and entry.forms) else None
         if pick[0] in identified or self._beside_amount(f, s, e):
             return pick
         return pick if self._form_beside(f, s, e) or self._framed(f, s, e) else None
@@ -232,8 +259,8 @@ class SubstanceMatcher:
     def _beside_amount(self, f: Found, s: int, e: int, reach: int = 2) -> bool:
         """An amount, or a purity figure ("90% coke"), within ``reach`` tokens in the clause."""
         lo, hi = clause(f, s, e, reach)
-        orth = f.arr[:, ORTH_]
-        return any(not s <= i < e and (i in f.measure_tokens or int(orth[i]) == _PERCENT) for i in range(lo, hi))
+        orth = f.orth
+        return any(not s <= i < e and (i in f.measure_tokens or orth[i] == _PERCENT) for i in range(lo, hi))
 
     def _form_beside(self, f: Found, s: int, e: int) -> bool:
         low = f.lower
@@ -249,12 +276,16 @@ class SubstanceMatcher:
             i -= 1
         return i >= 0 and s - i <= 3 and (low[i] in cues.frames_before or i in f.measure_tokens)
 
-    def _firm_neighbours(self, doc: Doc | Found, spans: dict[Span, list[Cand]], s: int, e: int) -> set[str]:
+    def _firm_neighbours(self, f: Found, neighbours: list[tuple[int, int, frozenset[str]]], s: int,
+                         e: int) -> set[str]:
         """Drugs named unambiguously in the same clause: a form word (crystals, shards, pills)
         next to one of them describes it, not another substance."""
-        lo, hi = clause(doc, s, e, 4 * self.window)
-        return {sid for (s2, e2), cands in spans.items() if (s2, e2) != (s, e) and lo <= s2 and e2 <= hi
-                for sid, fl in cands if gaz.AMBIGUOUS not in fl and self._is_drug((sid, fl))}
+        lo, hi = clause(f, s, e, 4 * self.window)
+        out: set[str] = set()
+        for s2, e2, sids in neighbours:
+            if lo <= s2 and e2 <= hi and (s2, e2) != (s, e):
+                out |= sids
+        return out
 
     def _yield_qualifiers(self, out: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
         """Strain names name cannabis only when no other product of their group is named."""
@@ -268,18 +299,20 @@ class SubstanceMatcher:
     def _yield_ingredients(self, out: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
         """A compound named as the active part of a product the record names ("Psilocybin Pilze",
         "psilocybin mushrooms") is that product: the compound's hit is dropped."""
+        if not self.yields:
+            return out
         named = {sid for _, _, sid, _ in out}
         return [h for h in out if not (self.yields.get(h[2], frozenset()) & named)]
 
     # -- output ------------------------------------------------------------------------------
     def _emit(self, doc: Doc, f: Found, accepted: list[tuple[int, int, str, str]]) -> None:
-        arr, subs = f.arr, self.gz.substances
+        subs = self.gz.substances
         named_classes = {subs[sid].cls for _, _, sid, _ in accepted if sid in subs and not subs[sid].generic}
         for s, e, sid, flags in sorted(accepted):
             sub = subs.get(sid)
             label = hit_label(sub)
-            start = int(arr[s, IDX_])
-            end = int(arr[e - 1, IDX_] + arr[e - 1, LENGTH_])
+            start = f.idx[s]
+            end = f.end(e - 1)
             if (label == "CLASS_MENTION" and sub is not None and f.kind == "listing" and end <= f.title_end
                     and sub.cls not in named_classes):
                 label = "SUBSTANCE"  # "Spice herbal blend 3g": an unspecified product is what is sold

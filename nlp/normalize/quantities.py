@@ -116,6 +116,8 @@ ITEM_STEM_WORDS = frozenset({
     "sztuk", "шт", "unit", "units", "square", "squares", "geltabs", "microdots", "ampoules", "patches",
     "strips", "sheets", "buttons",
 })
+# tokens a word quantity (_WORDS) can start with
+WORD_START_WORDS = frozenset({"a", "an", "one", "eighth", "1", "half", "halfg", "halfp", "quarter", "qp", "hp"})
 WORD_CUE_WORDS = frozenset({"eighth", "half", "quarter", "qp", "hp", "zip", "zips", "ounce", "oz", "o",
                             "1/8", "1/4", "1/2", "halfp"})
 _ITEM_STEMS = ("tab", "pill", "pellet", "blotter", "caps", "kapsel", "vial", "cart", "bar", "hit", "pcs",
@@ -157,14 +159,30 @@ def _at_digits(text: str, starts: Iterable[int] | None) -> list[tuple[str, re.Ma
     return out
 
 
+def _word_matches(text: str, word_starts: Iterable[int] | None) -> Iterable[re.Match[str]]:
+    """``_WORDS.finditer(text)``, or anchored matches at the given offsets only (in order, without
+    overlaps): a caller with tokens knows where a word quantity can start."""
+    if word_starts is None:
+        yield from _WORDS.finditer(text)
+        return
+    end = 0
+    for p in word_starts:
+        if p >= end and (m := _WORDS.match(text, p)) is not None:
+            end = m.end()
+            yield m
+
+
 def find_amounts(text: str, *, dose_max_mg: float = 60.0, starts: Iterable[int] | None = None,
-                 has_items: bool | None = None, word_cues: bool | None = None) -> list[Amount]:
+                 has_items: bool | None = None, word_cues: bool | None = None,
+                 word_starts: Iterable[int] | None = None) -> list[Amount]:
     """Every quantity, dose and item count in ``text``, in order of appearance.
 
     ``mg``/``ug`` are doses when the text counts items (pills, tabs, x50 …) or the figure is at
     most ``dose_max_mg``; heavier mg figures are weights. ``ml`` is a dose when items are counted.
-    A caller that has tokens can pass number offsets (``starts``) and what it knows about item
-    words and word quantities (``has_items``, ``word_cues``) to skip the text scans.
+    A caller that has tokens can pass number offsets (``starts``), what it knows about item
+    words and word quantities (``has_items``, ``word_cues``), and the offsets where a word quantity
+    may start (``word_starts``: tokens such as "an", "half", "qp", "1", in order) to skip the text
+    scans.
     """
     matches = _at_digits(text, starts)
     lower = text.lower() if has_items is None or word_cues is None else ""
@@ -192,7 +210,7 @@ def find_amounts(text: str, *, dose_max_mg: float = 60.0, starts: Iterable[int] 
             found.append(Amount("UNITS", n, "unit", m.start(), m.end(), m[0], count=n))
         taken.append((m.start(), m.end()))
     if word_cues if word_cues is not None else any(cue in lower for cue in _WORD_CUES):
-        for m in _WORDS.finditer(text):
+        for m in _word_matches(text, word_starts):
             if not _overlaps(taken, m.start(), m.end()):
                 value, unit = _word_value(m["w"])
                 found.append(Amount("QUANTITY", value, unit, m.start(), m.end(), m[0]))
