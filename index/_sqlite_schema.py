@@ -11,8 +11,12 @@ Why the schema looks like this (the naive one — a single FTS5 table ranked by 
 * keyword fields are also FTS5 *tag tokens* (column ``tags``; see ``query/to_sqlite.py``), so
   filters are posting-list intersections inside FTS5 — no per-row lookups to count or page;
   multi-valued fields also sit in ``doc_<field>`` tables keyed by document, for facets.
-* observations are exploded per weekly dimension into ``obs_key`` and the weekly counts
-  are materialised per ISO week, re-computed only for weeks a write touched (``weekly_dirty``).
+* an observation is ONE row carrying its weekly keys as columns (first substance and class,
+  ships_from, source); only further values of a multi-valued key go to ``obs_multi`` (flag
+  ``multi``), so writing an observation costs one row plus the ``obs_week`` index entry instead of
+  one wide row per dimension. Weekly counts are materialised per ISO week, re-computed (one read
+  via ``obs_week``, counted with hash sets) only for weeks a write touched (``weekly_dirty``); a
+  query-filtered aggregation reads the matching documents' observations via ``obs_doc``.
 * ``facet_counts`` keeps whole-index facet counts up to date at write time, because the unfiltered
   facets (the analyst's landing page) would otherwise scan every row.
 """
@@ -22,9 +26,10 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from index.documents import PRICE_BANDS
 from narcoscope.sqlite import BUSY_SECONDS, apply_schema, enable_wal
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -75,15 +80,22 @@ CREATE TABLE IF NOT EXISTS observations(
     oid INTEGER PRIMARY KEY,
     obs_id TEXT NOT NULL UNIQUE,
     doc_id TEXT NOT NULL,
+    doc_key INTEGER NOT NULL,
     observed_at INTEGER NOT NULL,
     week TEXT NOT NULL,
     source TEXT NOT NULL,
+    vendor TEXT NOT NULL,
+    ships_from TEXT,
+    substance TEXT,
+    class TEXT,
+    multi INTEGER NOT NULL,
     extra TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS obs_key(
-    week TEXT NOT NULL, dim INTEGER NOT NULL, key TEXT NOT NULL, oid INTEGER NOT NULL,
-    doc_key INTEGER NOT NULL, vendor TEXT NOT NULL, source TEXT NOT NULL,
-    PRIMARY KEY(dim, week, key, oid)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS obs_week ON observations(week);
+CREATE INDEX IF NOT EXISTS obs_doc ON observations(doc_key);
+CREATE TABLE IF NOT EXISTS obs_multi(
+    oid INTEGER NOT NULL, dim INTEGER NOT NULL, key TEXT NOT NULL,
+    PRIMARY KEY(oid, dim, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS weekly_dirty(week TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS weekly_counts(
     dim INTEGER NOT NULL, week TEXT NOT NULL, key TEXT NOT NULL,
@@ -99,6 +111,16 @@ CREATE TABLE IF NOT EXISTS crawl_volume(
     source TEXT NOT NULL, week TEXT NOT NULL, pages INTEGER NOT NULL, listings INTEGER NOT NULL,
     PRIMARY KEY(source, week)) WITHOUT ROWID;
 """
+
+# The price_band facet of a ``docs d`` row, as SQL (bands as in ``index.documents.PRICE_BANDS``).
+PRICE_SQL = (
+    "CASE "
+    + " ".join(
+        f"WHEN d.price_usd < {high} THEN '{label}'" if high is not None else f"ELSE '{label}'"
+        for label, _low, high in PRICE_BANDS
+    )
+    + " END"
+)
 
 # Weekly dimensions as small integers in obs_key/weekly_counts (short keys, compact pages).
 DIMS = {"substance": 0, "class": 1, "source": 2, "ships_from": 3}

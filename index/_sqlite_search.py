@@ -13,30 +13,24 @@
 from __future__ import annotations
 
 import html
+import json
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from index._sqlite_write import decode_doc
 from index.base import TOTAL_HITS_CAP, Hit, SearchRequest, SearchResult
-from index.documents import PRICE_BANDS, IndexDoc
+from index.documents import PRICE_BANDS, IndexDoc, price_band
 from index.query import compile_sqlite, parse_query
-from index.query.to_sqlite import to_fts
-from index.query.tree import And, Node, Term, positive_text
+from index.query.to_sqlite import fts_expressible, to_fts
+from index.query.tree import And, Node, Not, Term, positive_text
 
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _SINGLE = {"source": "d.source", "vendor": "d.vendor", "ships_from": "d.ships_from", "lang": "d.lang"}
 _MULTI = {"substance": "doc_substance", "class": "doc_class", "ships_to": "doc_ships_to"}
-_PRICE_SQL = (
-    "CASE "
-    + " ".join(
-        f"WHEN d.price_usd < {high} THEN '{label}'" if high is not None else f"ELSE '{label}'"
-        for label, _low, high in PRICE_BANDS
-    )
-    + " END"
-)
 
 
 @dataclass(slots=True)
@@ -44,7 +38,7 @@ class Limits:
     """Cost bounds: how many matches relevance ranks, and time budgets in milliseconds."""
 
     relevance_candidates: int = 1000
-    count_ms: float = 30.0
+    count_ms: float = 15.0
     sort_ms: float = 40.0
     facet_ms: float = 150.0
     facet_sample: int = 5000
@@ -60,6 +54,12 @@ class _Base:
     params: list[object]
     order: str
     match_all: bool
+    # The same set without the docs join, when no filter needs a docs column: (rid column, FROM … WHERE …).
+    lean: tuple[str, str] | None = None
+
+    def ids(self) -> tuple[str, str]:
+        """(rid column, FROM … WHERE …) — the cheapest SQL for the matching rowids, same params."""
+        return self.lean or ("d.rid", f"{self.source} WHERE {self.where}")
 
 
 class Interrupted(Exception):
@@ -89,8 +89,9 @@ def base_for(tree: Node, kind: str | None) -> _Base:
     if sq.match is None:
         return _Base("FROM docs d", where, params, "d.rid", where == "1")
     # CROSS JOIN pins FTS5 as the outer loop: one ordered doclist scan, docs probed by rowid.
+    lean = ("fts.rowid", "FROM fts WHERE fts MATCH ?") if where == "1" else None
     return _Base("FROM fts CROSS JOIN docs d ON d.rid = fts.rowid", f"fts MATCH ? AND {where}",
-                 [sq.match, *params], "fts.rowid", False)
+                 [sq.match, *params], "fts.rowid", False, lean)
 
 
 def run_search(conn: sqlite3.Connection, req: SearchRequest, limits: Limits) -> SearchResult:
@@ -99,8 +100,8 @@ def run_search(conn: sqlite3.Connection, req: SearchRequest, limits: Limits) -> 
     req.validate()
     tree = parse_query(req.query)
     base = base_for(tree, req.kind)
-    rids, scores = _page(conn, base, req, limits)
-    total, lower = _total(conn, base, req, len(rids), limits)
+    rids, scores, known = _page(conn, base, req, limits, tree)
+    total, lower = _total(conn, base, req, len(rids), limits, known)
     docs = load_docs(conn, rids)
     marks = _highlights(conn, tree, rids) if req.highlight else {}
     hits = [Hit(doc=docs[r], score=scores.get(r), highlights=marks.get(r, {})) for r in rids if r in docs]
@@ -111,23 +112,57 @@ def run_search(conn: sqlite3.Connection, req: SearchRequest, limits: Limits) -> 
     )
 
 
-def _page(conn: sqlite3.Connection, base: _Base, req: SearchRequest, limits: Limits
-          ) -> tuple[list[int], dict[int, float]]:
+def _page(conn: sqlite3.Connection, base: _Base, req: SearchRequest, limits: Limits, tree: Node
+          ) -> tuple[list[int], dict[int, float], int]:
+    """The page's rowids, their scores (relevance), and how many matches were seen on the way."""
     want = req.offset + req.size
     if req.size == 0:
-        return [], {}
+        return [], {}, 0
     if req.sort == "relevance" and base.order == "fts.rowid":
-        cap = max(limits.relevance_candidates, want)
-        sql = (f"SELECT d.rid, bm25(fts, 2.0, 1.0, 0.0) {base.source} WHERE {base.where} "
-               f"ORDER BY fts.rowid DESC LIMIT ?")
-        rows = conn.execute(sql, [*base.params, cap]).fetchall()
+        rows = _ranked(conn, base, tree, max(limits.relevance_candidates, want))
         rows.sort(key=lambda r: (r[1], -r[0]))
         page = rows[req.offset : want]
-        return [r for r, _ in page], {r: -s for r, s in page}
+        return [r for r, _ in page], {r: -s for r, s in page}, len(rows)
     if req.sort in ("relevance", "newest"):
-        sql = f"SELECT d.rid {base.source} WHERE {base.where} ORDER BY {base.order} DESC LIMIT ? OFFSET ?"
-        return [r for (r,) in conn.execute(sql, [*base.params, req.size, req.offset])], {}
-    return _sorted_page(conn, base, req, limits), {}
+        rid, source = base.ids()
+        sql = f"SELECT {rid} {source} ORDER BY {base.order} DESC LIMIT ? OFFSET ?"
+        rids = [r for (r,) in conn.execute(sql, [*base.params, req.size, req.offset])]
+        return rids, {}, req.offset + len(rids)
+    rids = _sorted_page(conn, base, req, limits)
+    return rids, {}, req.offset + len(rids)
+
+
+def _ranked(conn: sqlite3.Connection, base: _Base, tree: Node, cap: int) -> list[tuple[int, float]]:
+    """bm25 of the newest ``cap`` matches, without bm25's fixed cost on big posting lists.
+
+    FTS5's bm25 first walks the whole posting list of EVERY phrase of the MATCH expression to get
+    its document frequency — 10–35 ms at 1M rows for common words and tag filters (``from:NL`` is
+    in a fifth of all docs), whatever the LIMIT. Tag phrases have weight 0 and NOT-ed phrases occur
+    0 times in a match, so only the positive text phrases contribute: the candidates are fetched
+    without bm25 (cheap: the posting-list merge), then scored with an expression of just those
+    text phrases over the candidates' rowid span — same phrases, same statistics, same scores.
+    If that span holds many more text matches than candidates (a selective filter), the single
+    full query is cheaper and is used instead. A query without free text ranks newest first (all
+    scores 0), as bm25 did.
+    """
+    rid, source = base.ids()
+    sql = f"SELECT {rid} {source} ORDER BY fts.rowid DESC LIMIT ?"
+    cands = [r for (r,) in conn.execute(sql, [*base.params, cap])]
+    conjuncts = list(tree.children) if isinstance(tree, And) else [tree]
+    texts = [t for c in conjuncts if not isinstance(c, Not) and fts_expressible(c) for t in positive_text(c)]
+    if not texts or not cands:
+        return [(r, 0.0) for r in cands]
+    budget = 3 * len(cands)
+    expr = " OR ".join(to_fts(t) for t in texts)
+    span = (expr, cands[-1], cands[0])
+    in_span = conn.execute("SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ? "
+                           "LIMIT ?)", (*span, budget + 1)).fetchone()[0]  # no scoring: a posting-list walk
+    if in_span > budget:
+        sql = f"SELECT {rid}, bm25(fts, 2.0, 1.0, 0.0) {source} ORDER BY fts.rowid DESC LIMIT ?"
+        return conn.execute(sql, [*base.params, cap]).fetchall()
+    scores = dict(conn.execute(
+        "SELECT rowid, bm25(fts, 2.0, 1.0, 0.0) FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?", span))
+    return [(r, scores.get(r, 0.0)) for r in cands]
 
 
 def _sorted_page(conn: sqlite3.Connection, base: _Base, req: SearchRequest, limits: Limits) -> list[int]:
@@ -146,7 +181,8 @@ def _sorted_page(conn: sqlite3.Connection, base: _Base, req: SearchRequest, limi
 
 def _newest(base: _Base, n: int) -> _Base:
     """The newest ``n`` matches as a matching set of their own (the fallback sample)."""
-    source = (f"FROM (SELECT d.rid AS rid {base.source} WHERE {base.where} ORDER BY {base.order} DESC "
+    rid, ids = base.ids()
+    source = (f"FROM (SELECT {rid} AS rid {ids} ORDER BY {base.order} DESC "
               f"LIMIT {int(n)}) m CROSS JOIN docs d ON d.rid = m.rid")
     return _Base(source, "1", base.params, "d.rid", False)
 
@@ -166,18 +202,19 @@ def _two_phase(conn: sqlite3.Connection, base: _Base, order: str, nulls: str | N
     return rids[req.offset : want]
 
 
-def _total(conn: sqlite3.Connection, base: _Base, req: SearchRequest, got: int, limits: Limits
+def _total(conn: sqlite3.Connection, base: _Base, req: SearchRequest, got: int, limits: Limits, known: int
            ) -> tuple[int, bool]:
     if (got and got < req.size) or (got == 0 and req.offset == 0 and req.size > 0):
         return req.offset + got, False
     if base.match_all:
         return count_docs(conn), False
-    sql = f"SELECT count(*) FROM (SELECT 1 {base.source} WHERE {base.where} LIMIT ?)"
+    sql = f"SELECT count(*) FROM (SELECT 1 {base.ids()[1]} LIMIT ?)"
     try:
         with time_limit(conn, limits.count_ms):
             n = conn.execute(sql, [*base.params, TOTAL_HITS_CAP + 1]).fetchone()[0]
     except Interrupted:
-        return req.offset + got, True
+        # Out of time: the matches already seen (the ranked candidates, or the page) are a lower bound.
+        return max(known, req.offset + got), True
     return (TOTAL_HITS_CAP, True) if n > TOTAL_HITS_CAP else (n, False)
 
 
@@ -228,43 +265,70 @@ def _facets(conn: sqlite3.Connection, base: _Base, req: SearchRequest, limits: L
         return out, sampled
     if base.match_all:
         return {f: _global_facet(conn, f, req.kind, limits.facet_size) for f in req.facets}, sampled
-    deadline = time.perf_counter() + limits.facet_ms / 1000.0
-    sample: _Base | None = None
-    for field in req.facets:
-        left = (deadline - time.perf_counter()) * 1000.0
+    # ONE pass fetches the facet columns of the matching set (every match when the total is exact,
+    # i.e. at most TOTAL_HITS_CAP, under the facet time limit), and every facet is counted from it;
+    # past the limit — or when the total is only a lower bound — the newest ``facet_sample`` matches
+    # stand in, and the facets are flagged as sampled.
+    rows: list[tuple] | None = None
+    if not many:
         try:
-            with time_limit(conn, -1 if many else left):
-                out[field] = _facet(conn, field, base, limits.facet_size)
+            with time_limit(conn, limits.facet_ms):
+                rows = _facet_rows(conn, base, req.facets, None)
         except Interrupted:
-            sample = sample or _materialise(conn, _newest(base, limits.facet_sample))
-            out[field] = _facet(conn, field, sample, limits.facet_size)
-            sampled.append(field)
-    return out, sampled
+            rows = None
+    if rows is None:
+        rows = _facet_rows(conn, base, req.facets, limits.facet_sample)
+        sampled = list(req.facets)
+    return _count_facets(conn, rows, req.facets, limits.facet_size), sampled
 
 
-def _materialise(conn: sqlite3.Connection, base: _Base) -> _Base:
-    """Run a matching set once into a temp table, so several facets reuse it."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS facet_sample(rid INTEGER PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.facet_sample")
-    conn.execute(f"INSERT INTO temp.facet_sample SELECT d.rid {base.source} WHERE {base.where}", base.params)
-    return _Base("FROM temp.facet_sample m CROSS JOIN docs d ON d.rid = m.rid", "1", [], "d.rid", False)
+# The docs column behind each single-valued facet (source/vendor group like their NOCASE columns).
+_COLUMN_OF = {"source": "d.source", "vendor": "d.vendor", "ships_from": "d.ships_from", "lang": "d.lang",
+              "price_band": "d.price_usd"}
+_NOCASE = frozenset({"source", "vendor"})
+_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _facet(conn: sqlite3.Connection, field: str, base: _Base, size: int) -> list[tuple[str, int]]:
-    source, where, params = base.source, base.where, base.params
-    if field in _SINGLE:
-        col = _SINGLE[field]
-        sql = (f"SELECT {col}, count(*) AS n {source} WHERE {where} AND {col} != '' "
-               f"GROUP BY {col} ORDER BY n DESC, {col} LIMIT ?")
-        return [(v, n) for v, n in conn.execute(sql, [*params, size])]
-    if field in _MULTI:
-        sql = (f"SELECT j.value, count(*) AS n {source} CROSS JOIN {_MULTI[field]} j ON j.doc = d.rid "
-               f"WHERE {where} GROUP BY j.value ORDER BY n DESC, j.value LIMIT ?")
-        return [(v, n) for v, n in conn.execute(sql, [*params, size])]
-    sql = (f"SELECT {_PRICE_SQL} AS band, count(*) {source} WHERE {where} AND d.price_usd IS NOT NULL "
-           f"GROUP BY band")
-    counts = dict(conn.execute(sql, params).fetchall())
-    return [(label, counts[label]) for label, _l, _h in PRICE_BANDS if counts.get(label)]
+def _facet_rows(conn: sqlite3.Connection, base: _Base, fields: list[str], newest: int | None) -> list[tuple]:
+    """(rid, then the column of each requested single-valued facet) for the matching set."""
+    cols = "".join(f", {_COLUMN_OF[f]}" for f in fields if f in _COLUMN_OF)
+    sql = f"SELECT d.rid{cols} {base.source} WHERE {base.where}"
+    if newest is not None:
+        sql += f" ORDER BY {base.order} DESC LIMIT {int(newest)}"
+    return conn.execute(sql, base.params).fetchall()
+
+
+def _count_facets(conn: sqlite3.Connection, rows: list[tuple], fields: list[str], size: int
+                  ) -> dict[str, list[tuple[str, int]]]:
+    out: dict[str, list[tuple[str, int]]] = {}
+    rids: str | None = None
+    at = 0
+    for field in fields:
+        if field in _MULTI:
+            rids = rids if rids is not None else json.dumps([row[0] for row in rows])
+            sql = (f"SELECT j.value, count(*) AS n FROM json_each(?) e CROSS JOIN {_MULTI[field]} j "
+                   f"ON j.doc = e.value GROUP BY j.value ORDER BY n DESC, j.value LIMIT ?")
+            out[field] = [(v, n) for v, n in conn.execute(sql, (rids, size))]
+            continue
+        at += 1
+        values = Counter(row[at] for row in rows)
+        if field == "price_band":
+            bands: Counter[str] = Counter()
+            for price, n in values.items():
+                if price is not None:
+                    bands[price_band(price)] += n
+            out[field] = [(label, bands[label]) for label, _l, _h in PRICE_BANDS if bands.get(label)]
+            continue
+        counts: Counter[str] = Counter()
+        names: dict[str, str] = {}
+        for value, n in values.items():
+            if value:
+                key = value.translate(_ASCII_FOLD) if field in _NOCASE else value
+                counts[key] += n
+                names.setdefault(key, value)
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+        out[field] = [(names[k], n) for k, n in top]
+    return out
 
 
 def _global_facet(conn: sqlite3.Connection, field: str, kind: str | None, size: int) -> list[tuple[str, int]]:

@@ -1,15 +1,17 @@
 """Weekly aggregations for the SQLite index.
 
 Writes only mark the ISO weeks they touch (``weekly_dirty``); the first read after a write
-re-aggregates just those weeks from ``obs_key`` into ``weekly_counts``/``weekly_totals``, so a
-52-week report reads a few thousand precomputed rows. A query-filtered aggregation cannot be
-precomputed and is counted on the fly from ``obs_key`` joined to the matching documents.
+re-aggregates just those weeks from ``observations`` (via ``obs_week``) into
+``weekly_counts``/``weekly_totals``, so a 52-week report reads a few thousand precomputed rows.
+A query-filtered aggregation cannot be precomputed and is counted on the fly from the observations
+of the matching documents.
 Totals (the denominators) are never filtered by the query.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import defaultdict
 from datetime import date
 
 from index._sqlite_schema import DIMS
@@ -19,8 +21,6 @@ from index.documents import iso_week
 from index.query import parse_query
 
 _LOW_WEEK, _HIGH_WEEK = "0000-W00", "9999-W99"
-_COUNTS = ("count(*), count(DISTINCT doc_key), count(DISTINCT NULLIF(vendor, '')), "
-           "count(DISTINCT source)")
 
 
 def refresh(conn: sqlite3.Connection) -> int:
@@ -31,20 +31,67 @@ def refresh(conn: sqlite3.Connection) -> int:
     conn.execute("BEGIN IMMEDIATE")
     try:
         for week in weeks:
+            counts, total = _aggregate_week(conn, week)
             conn.execute("DELETE FROM weekly_counts WHERE week = ?", (week,))
-            conn.execute(
-                f"INSERT INTO weekly_counts SELECT dim, week, key, {_COUNTS} FROM obs_key "
-                f"WHERE dim IN (0, 1, 2, 3) AND week = ? GROUP BY dim, key", (week,))
+            conn.executemany("INSERT INTO weekly_counts VALUES (?,?,?,?,?,?,?)", counts)
             conn.execute("DELETE FROM weekly_totals WHERE week = ?", (week,))
-            conn.execute(
-                "INSERT INTO weekly_totals SELECT week, count(*), count(DISTINCT doc_key) FROM obs_key "
-                "WHERE week = ? AND dim = ? GROUP BY week", (week, DIMS["source"]))
+            if total[1]:
+                conn.execute("INSERT INTO weekly_totals VALUES (?,?,?)", total)
             conn.execute("DELETE FROM weekly_dirty WHERE week = ?", (week,))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return len(weeks)
+
+
+def _aggregate_week(conn: sqlite3.Connection, week: str) -> tuple[list[tuple[object, ...]], tuple[str, int, int]]:
+    """One week's rows of ``weekly_counts`` and of ``weekly_totals``, from ONE read of its observations.
+
+    Counted in Python (hash sets) rather than with SQL's ``count(DISTINCT …)``, which sorts every
+    (key, value) pair of every aggregate: at 1M listings this is ~3x faster for a bulk load's 52 weeks.
+    """
+    rows = conn.execute(f"SELECT {_OBS_COLS} FROM observations o WHERE o.week = ?", (week,)).fetchall()
+    return _aggregate(conn, rows, tuple(DIMS.values())), (week, len(rows), len({r[1] for r in rows}))
+
+
+_OBS_COLS = "o.oid, o.doc_key, o.vendor, o.source, o.ships_from, o.substance, o.class, o.multi, o.week"
+
+
+def _aggregate(conn: sqlite3.Connection, rows: list[tuple], dims: tuple[int, ...]) -> list[tuple[object, ...]]:
+    """(dim, week, key, observations, listings, vendors, markets) for rows of ``_OBS_COLS``."""
+    more: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    flagged = [r[0] for r in rows if r[7]]
+    for start in range(0, len(flagged), 500):
+        chunk = flagged[start : start + 500]
+        for oid, dim, key in conn.execute(
+                f"SELECT oid, dim, key FROM obs_multi WHERE oid IN ({','.join('?' * len(chunk))})", chunk):
+            more[oid].append((dim, key))
+    groups: dict[tuple[int, str, str], tuple[list[int], set[int], set[str], set[str]]] = {}
+    source_dim, from_dim, sub_dim, class_dim = DIMS["source"], DIMS["ships_from"], DIMS["substance"], DIMS["class"]
+    for oid, dk, vendor, source, ships_from, substance, klass, multi, week in rows:
+        keys = [(source_dim, source)]
+        if ships_from is not None:
+            keys.append((from_dim, ships_from))
+        if substance is not None:
+            keys.append((sub_dim, substance))
+        if klass is not None:
+            keys.append((class_dim, klass))
+        if multi:
+            keys += more[oid]
+        for dim, key in keys:
+            if dim not in dims:
+                continue
+            g = groups.get((dim, week, key))
+            if g is None:
+                g = groups[(dim, week, key)] = ([0], set(), set(), set())
+            g[0][0] += 1
+            g[1].add(dk)
+            if vendor:
+                g[2].add(vendor)
+            g[3].add(source)
+    return [(dim, week, key, n[0], len(dks), len(vendors), len(sources))
+            for (dim, week, key), (n, dks, vendors, sources) in groups.items()]
 
 
 def weekly(conn: sqlite3.Connection, by: str, query: str, start: date | None, end: date | None
@@ -65,11 +112,15 @@ def weekly(conn: sqlite3.Connection, by: str, query: str, start: date | None, en
 
 
 def _filtered(conn: sqlite3.Connection, tree: object, dim: int, low: str, high: str) -> list[tuple]:
+    """Counted on the fly: the matching documents' keys, then their observations via ``obs_doc``."""
     base = base_for(tree, None)  # type: ignore[arg-type]
-    docs = f"SELECT d.doc_key {base.source} WHERE {base.where}"
-    sql = (f"SELECT week, key, {_COUNTS} FROM obs_key WHERE dim = ? AND week BETWEEN ? AND ? "
-           f"AND doc_key IN ({docs}) GROUP BY week, key ORDER BY week, key")
-    return conn.execute(sql, [dim, low, high, *base.params]).fetchall()
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS weekly_docs(doc_key INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.weekly_docs")
+    conn.execute(f"INSERT OR IGNORE INTO temp.weekly_docs SELECT d.doc_key {base.source} WHERE {base.where}",
+                 base.params)
+    rows = conn.execute(f"SELECT {_OBS_COLS} FROM temp.weekly_docs w CROSS JOIN observations o "
+                        f"ON o.doc_key = w.doc_key WHERE o.week BETWEEN ? AND ?", (low, high)).fetchall()
+    return sorted((r[1:] for r in _aggregate(conn, rows, (dim,))), key=lambda r: (r[0], r[1]))
 
 
 def _totals(conn: sqlite3.Connection, low: str, high: str) -> list[WeeklyTotal]:

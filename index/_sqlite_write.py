@@ -11,19 +11,20 @@ import hashlib
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from operator import attrgetter
 from typing import TypeVar
 
-from index._sqlite_schema import DIMS
+from index._sqlite_schema import DIMS, PRICE_SQL
 from index.documents import (
     CrawlVolume,
     IndexDoc,
     ObservationDoc,
     iso_week,
     price_band,
-    utc,
 )
 from index.query.to_sqlite import tag_token
 
@@ -34,8 +35,9 @@ _T = TypeVar("_T")
 
 
 def micros(value: datetime) -> int:
-    """UTC microseconds since the epoch (exact round-trip for stored times)."""
-    return (utc(value) - _EPOCH) // _MICRO
+    """UTC microseconds since the epoch (exact round-trip for stored times; naive means UTC)."""
+    delta = (value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def doc_key(doc_id: str) -> int:
@@ -48,9 +50,15 @@ _EXTRA_FIELDS = tuple(f.name for f in fields(IndexDoc) if f.name not in ("title"
 _MICRO = timedelta(microseconds=1)
 
 
+_extra_values = attrgetter(*_EXTRA_FIELDS)
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# Keyword values repeat massively (a few hundred vendors, markets, countries): encode each once.
+_tag = lru_cache(maxsize=1 << 16)(tag_token)
+
+
 def encode_doc(doc: IndexDoc) -> str:
     """Compact positional JSON of the fields not stored as columns (a dict per row costs 3x)."""
-    return json.dumps([getattr(doc, name) for name in _EXTRA_FIELDS], ensure_ascii=False, separators=(",", ":"))
+    return _dumps(_extra_values(doc))
 
 
 def decode_doc(extra: str, title: str, body: str, first_us: int, last_us: int) -> IndexDoc:
@@ -81,8 +89,21 @@ def merge_docs(docs: Iterable[IndexDoc]) -> dict[str, IndexDoc]:
     return out
 
 
-def write_docs(conn: sqlite3.Connection, docs: dict[str, IndexDoc]) -> None:
-    """Upsert documents: merge with stored seen-times, drop old rows, insert the new ones."""
+Texts = dict[str, tuple[str, str]]  # doc_id → (FTS tag tokens, compact JSON of the other fields)
+
+
+def prepare_texts(docs: Iterable[IndexDoc]) -> Texts:
+    """The costliest pure-Python part of writing documents; seen-times are not in it, so it can run
+    in a worker thread while the connection looks up and inserts the structured rows."""
+    return {d.doc_id: (doc_tags(d), encode_doc(d)) for d in docs}
+
+
+def write_docs(conn: sqlite3.Connection, docs: dict[str, IndexDoc], *,
+               texts: Callable[[], Texts] | None = None) -> None:
+    """Upsert documents: merge with stored seen-times, drop old rows, insert the new ones.
+
+    ``texts`` returns :func:`prepare_texts` of these docs (e.g. a worker's future), computed here if absent.
+    """
     if not docs:
         return
     ids = list(docs)
@@ -96,7 +117,7 @@ def write_docs(conn: sqlite3.Connection, docs: dict[str, IndexDoc]) -> None:
             docs[doc.doc_id] = doc.merged_with(stored)
             old_rids.append(rid)
     delete_rids(conn, old_rids)
-    _insert_docs(conn, list(docs.values()))
+    _insert_docs(conn, list(docs.values()), texts=texts)
 
 
 def facet_values(doc: IndexDoc) -> list[tuple[str, str, str]]:
@@ -116,6 +137,10 @@ def bump_facets(conn: sqlite3.Connection, docs: Iterable[IndexDoc], delta: int) 
     counts: Counter[tuple[str, str, str]] = Counter()
     for doc in docs:
         counts.update(facet_values(doc))
+    _apply_facets(conn, counts, delta)
+
+
+def _apply_facets(conn: sqlite3.Connection, counts: Counter[tuple[str, str, str]], delta: int) -> None:
     conn.executemany(
         "INSERT INTO facet_counts(kind, field, value, n) VALUES (?,?,?,?) "
         "ON CONFLICT(field, value, kind) DO UPDATE SET n = n + excluded.n",
@@ -159,40 +184,68 @@ def allocate_rids(conn: sqlite3.Connection, docs: list[IndexDoc], keys: list[int
     return out
 
 
-def _insert_docs(conn: sqlite3.Connection, docs: list[IndexDoc]) -> None:
+def _insert_docs(conn: sqlite3.Connection, docs: list[IndexDoc], *, texts: Callable[[], Texts] | None = None
+                 ) -> None:
     # Ascending rowids matter: FTS5 flushes its pending-terms buffer whenever a rowid goes down.
     keys = [doc_key(d.doc_id) for d in docs]
     rids = allocate_rids(conn, docs, keys)
     triples = sorted(zip(rids, keys, docs, strict=True), key=lambda p: p[0])
-    rows, texts, fts_rows = [], [], []
-    joins: dict[str, list[tuple[int, str]]] = {"doc_substance": [], "doc_class": [], "doc_ships_to": []}
+    rows = []
+    substance: list[tuple[int, str]] = []
+    klass: list[tuple[int, str]] = []
+    ships_to: list[tuple[int, str]] = []
     for rid, key, doc in triples:
         rows.append((
             rid, doc.doc_id, key, doc.kind.lower(), doc.source, doc.source_kind,
             doc.vendor, doc.ships_from.upper(), doc.lang.lower(), doc.price_usd, doc.quantity_g,
             micros(doc.first_seen), micros(doc.last_seen),
         ))
-        tags = doc_tags(doc)
-        texts.append((rid, doc.title, doc.body, tags, encode_doc(doc)))
-        fts_rows.append((rid, doc.title, doc.body, tags))
-        joins["doc_substance"] += [(rid, v) for v in {s.lower() for s in doc.substances if s}]
-        joins["doc_class"] += [(rid, v) for v in {c.lower() for c in doc.classes if c}]
-        joins["doc_ships_to"] += [(rid, v) for v in {c.upper() for c in doc.ships_to if c}]
+        substance += [(rid, v) for v in {s.lower() for s in doc.substances if s}]
+        klass += [(rid, v) for v in {c.lower() for c in doc.classes if c}]
+        ships_to += [(rid, v) for v in {c.upper() for c in doc.ships_to if c}]
     conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-    conn.executemany("INSERT INTO doc_text(rid, title, body, tags, extra) VALUES (?,?,?,?,?)", texts)
-    conn.executemany("INSERT INTO fts(rowid, title, body, tags) VALUES (?,?,?,?)", fts_rows)
-    for table, values in joins.items():
+    for table, values in (("doc_substance", substance), ("doc_class", klass), ("doc_ships_to", ships_to)):
         conn.executemany(f"INSERT INTO {table}(doc, value) VALUES (?,?)", values)
-    bump_facets(conn, docs, +1)
+    prepared = texts() if texts else prepare_texts(docs)
+    text_rows = [(rid, doc.title, doc.body, *prepared[doc.doc_id]) for rid, _key, doc in triples]
+    conn.executemany("INSERT INTO doc_text(rid, title, body, tags, extra) VALUES (?,?,?,?,?)", text_rows)
+    conn.executemany("INSERT INTO fts(rowid, title, body, tags) VALUES (?,?,?,?)", [r[:4] for r in text_rows])
+    _apply_facets(conn, _row_facets(rows, substance, klass, ships_to), +1)
+
+
+def _row_facets(rows: list[tuple], substance: list[tuple[int, str]], klass: list[tuple[int, str]],
+                ships_to: list[tuple[int, str]]) -> Counter[tuple[str, str, str]]:
+    """:func:`facet_values` of the inserted docs, counted from the rows already built (C-speed Counter
+    updates instead of a Python loop per document); test_sqlite_bulk checks the two agree."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for field, at in (("source", 4), ("vendor", 6), ("ships_from", 7), ("lang", 8)):
+        counts.update((r[3], field, r[at]) for r in rows if r[at])
+    counts.update((r[3], "price_band", price_band(r[9])) for r in rows if r[9] is not None)
+    kind_of = {r[0]: r[3] for r in rows}
+    for field, pairs in (("substance", substance), ("class", klass), ("ships_to", ships_to)):
+        counts.update((kind_of[rid], field, v) for rid, v in pairs)
+    return counts
 
 
 def doc_tags(doc: IndexDoc) -> str:
     """The keyword values of a document as FTS5 tag tokens (space-separated)."""
-    pairs = [("kind", doc.kind), ("source", doc.source), ("vendor", doc.vendor), ("ships_from", doc.ships_from),
-             ("lang", doc.lang)]
-    pairs += [("substance", v) for v in doc.substances] + [("class", v) for v in doc.classes]
-    pairs += [("ships_to", v) for v in doc.ships_to]
-    return " ".join(dict.fromkeys(tag_token(f, v) for f, v in pairs if v))
+    parts = [_single_tags(doc.kind, doc.source, doc.lang), _tag("vendor", doc.vendor) if doc.vendor else "",
+             _tag("ships_from", doc.ships_from) if doc.ships_from else "",
+             _multi_tags("substance", tuple(doc.substances)), _multi_tags("class", tuple(doc.classes)),
+             _multi_tags("ships_to", tuple(doc.ships_to))]
+    return " ".join(p for p in parts if p)
+
+
+@lru_cache(maxsize=1 << 12)
+def _single_tags(kind: str, source: str, lang: str) -> str:
+    return " ".join(_tag(f, v) for f, v in (("kind", kind), ("source", source)) if v) + (
+        " " + _tag("lang", lang) if lang else "")
+
+
+@lru_cache(maxsize=1 << 14)
+def _multi_tags(field: str, values: tuple[str, ...]) -> str:
+    # Tokens of different fields never collide (each starts with its field's code): dedupe per field.
+    return " ".join(dict.fromkeys(_tag(field, v) for v in values if v))
 
 
 def _obs_extra(obs: ObservationDoc) -> str:
@@ -200,8 +253,10 @@ def _obs_extra(obs: ObservationDoc) -> str:
                        obs.price_usd], ensure_ascii=False, separators=(",", ":"))
 
 
-# obs_id → (extra JSON, observed_at µs, week, doc_id, source, [(dim, key, doc_key, vendor, source)])
-PreparedObs = dict[str, tuple[str, int, str, str, str, list[tuple[int, str, int, str, str]]]]
+# obs_id → the observations row without its oid (obs_id first), and its further multi-valued keys.
+PreparedObs = dict[str, tuple[tuple[object, ...], list[tuple[int, str]]]]
+_EXTRA_AT = 11  # position of ``extra`` in a prepared row (after obs_id … multi)
+_OBSERVED_AT = 3
 
 
 def prepare_observations(observations: Iterable[ObservationDoc]) -> PreparedObs:
@@ -209,13 +264,21 @@ def prepare_observations(observations: Iterable[ObservationDoc]) -> PreparedObs:
     while the connection is busy inserting documents (sqlite3 releases the GIL while stepping)."""
     out: PreparedObs = {}
     for obs in observations:
-        dk = doc_key(obs.doc_id)
-        keys = [(dim, v, dk, obs.vendor, obs.source)
-                for dim, values in _dim_values(obs.source, obs.substances, obs.classes, obs.ships_from)
-                for v in values]
-        out[obs.obs_id] = (_obs_extra(obs), micros(obs.observed_at), iso_week(utc(obs.observed_at)), obs.doc_id,
-                           obs.source, keys)
+        subs = sorted({s.lower() for s in obs.substances if s})
+        classes = sorted({c.lower() for c in obs.classes if c})
+        more = [(DIMS["substance"], v) for v in subs[1:]] + [(DIMS["class"], v) for v in classes[1:]]
+        observed = micros(obs.observed_at)
+        row = (obs.obs_id, obs.doc_id, doc_key(obs.doc_id), observed, _week_of(observed // 86_400_000_000),
+               obs.source, obs.vendor, obs.ships_from.upper() or None, subs[0] if subs else None,
+               classes[0] if classes else None, 1 if more else 0, _obs_extra(obs))
+        out[obs.obs_id] = (row, more)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _week_of(day: int) -> str:
+    """ISO week of a UTC day number (days since the epoch)."""
+    return iso_week(_EPOCH + timedelta(days=day))
 
 
 def write_observations(conn: sqlite3.Connection, prepared: PreparedObs) -> None:
@@ -226,48 +289,32 @@ def write_observations(conn: sqlite3.Connection, prepared: PreparedObs) -> None:
     for chunk in chunks(list(prepared)):
         sql = f"SELECT oid, obs_id, observed_at, extra FROM observations WHERE obs_id IN ({marks(len(chunk))})"
         for oid, obs_id, observed, extra in conn.execute(sql, chunk):
-            new = prepared[obs_id]
-            if extra == new[0] and observed == new[1]:
+            new = prepared[obs_id][0]
+            if extra == new[_EXTRA_AT] and observed == new[_OBSERVED_AT]:
                 del prepared[obs_id]
             else:
                 stale.append(oid)
     delete_observations(conn, stale)
     next_oid = (conn.execute("SELECT max(oid) FROM observations").fetchone()[0] or 0) + 1
     rows: list[tuple[object, ...]] = []
-    keys: list[tuple[object, ...]] = []
-    weeks: set[str] = set()
-    for oid, (obs_id, (extra, observed, week, doc_id, source, obs_keys)) in enumerate(prepared.items(), next_oid):
-        weeks.add(week)
-        rows.append((oid, obs_id, doc_id, observed, week, source, extra))
-        keys += [(week, dim, v, oid, dk, vendor, src) for dim, v, dk, vendor, src in obs_keys]
-    keys.sort(key=lambda k: (k[1], k[0], k[2], k[3]))  # primary-key order: (dim, week, key, oid)
-    conn.executemany("INSERT INTO observations VALUES (?,?,?,?,?,?,?)", rows)
-    conn.executemany("INSERT INTO obs_key VALUES (?,?,?,?,?,?,?)", keys)
+    multi: list[tuple[int, int, str]] = []
+    weeks: set[object] = set()
+    for oid, (row, more) in enumerate(prepared.values(), next_oid):
+        weeks.add(row[4])
+        rows.append((oid, *row))
+        multi += [(oid, dim, v) for dim, v in more]
+    conn.executemany("INSERT INTO observations VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO obs_multi(oid, dim, key) VALUES (?,?,?)", multi)
     conn.executemany("INSERT OR IGNORE INTO weekly_dirty(week) VALUES (?)", [(w,) for w in weeks])
 
 
-def _dim_values(source: str, substances: list[str], classes: list[str], ships_from: str
-                ) -> list[tuple[int, set[str]]]:
-    return [
-        (DIMS["substance"], {s.lower() for s in substances if s}),
-        (DIMS["class"], {c.lower() for c in classes if c}),
-        (DIMS["source"], {source}),
-        (DIMS["ships_from"], {ships_from.upper()} if ships_from else set()),
-    ]
-
-
 def delete_observations(conn: sqlite3.Connection, oids: Sequence[int]) -> None:
-    """Remove observations and their weekly keys, marking their weeks for re-aggregation."""
+    """Remove observations and their further keys, marking their weeks for re-aggregation."""
     for chunk in chunks(oids):
         qs = marks(len(chunk))
-        rows = conn.execute(f"SELECT oid, week, extra FROM observations WHERE oid IN ({qs})", chunk).fetchall()
-        keys: list[tuple[object, ...]] = []
-        for oid, week, extra in rows:
-            _doc_id, source, _vendor, subs, classes, ships_from, _price = json.loads(extra)
-            keys.extend((week, dim, v, oid) for dim, values in _dim_values(source, subs, classes, ships_from)
-                        for v in values)
-        conn.executemany("DELETE FROM obs_key WHERE week = ? AND dim = ? AND key = ? AND oid = ?", keys)
-        conn.executemany("INSERT OR IGNORE INTO weekly_dirty(week) VALUES (?)", {(r[1],) for r in rows})
+        conn.execute(f"INSERT OR IGNORE INTO weekly_dirty(week) SELECT DISTINCT week FROM observations "
+                     f"WHERE oid IN ({qs})", chunk)
+        conn.execute(f"DELETE FROM obs_multi WHERE oid IN ({qs})", chunk)
         conn.execute(f"DELETE FROM observations WHERE oid IN ({qs})", chunk)
 
 
@@ -288,3 +335,44 @@ def delete_source(conn: sqlite3.Connection, source: str) -> int:
     delete_observations(conn, oids)
     conn.execute("DELETE FROM crawl_volume WHERE source = ?", (source,))
     return len(rids)
+
+
+BULK_DEFERRED_INDEXES = (
+    ("docs_price", "CREATE INDEX IF NOT EXISTS docs_price ON docs(price_usd)"),
+    ("docs_last_seen", "CREATE INDEX IF NOT EXISTS docs_last_seen ON docs(last_seen)"),
+    ("obs_doc", "CREATE INDEX IF NOT EXISTS obs_doc ON observations(doc_key)"),
+)
+
+
+def begin_bulk(conn: sqlite3.Connection) -> None:
+    """Mark a bulk load as running (so a load killed half-way is finished by the next one) and drop
+    the secondary indexes of scattered values: each costs a random B-tree insert per row, while
+    building them once at the end is one sort."""
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk', '1')")
+    for name, _ddl in BULK_DEFERRED_INDEXES:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def bulk_running(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM meta WHERE key = 'bulk'").fetchone() is not None
+
+
+def finish_bulk(conn: sqlite3.Connection) -> None:
+    """Rebuild what a bulk load deferred (call inside a transaction): the secondary indexes."""
+    for _name, ddl in BULK_DEFERRED_INDEXES:
+        conn.execute(ddl)
+    conn.execute("DELETE FROM meta WHERE key = 'bulk'")
+
+
+def recount_facets(conn: sqlite3.Connection) -> None:
+    """Whole-index facet counts from scratch, equal to what :func:`bump_facets` maintains per batch."""
+    conn.execute("DELETE FROM facet_counts")
+    for field, col in (("source", "source"), ("vendor", "vendor"), ("ships_from", "ships_from"), ("lang", "lang")):
+        conn.execute(f"INSERT INTO facet_counts(kind, field, value, n) SELECT kind, '{field}', {col}, count(*) "
+                     f"FROM docs WHERE {col} != '' GROUP BY kind, {col} COLLATE BINARY")
+    conn.execute(f"INSERT INTO facet_counts(kind, field, value, n) SELECT kind, 'price_band', band, count(*) "
+                 f"FROM (SELECT kind, {PRICE_SQL.replace('d.', '')} AS band FROM docs WHERE price_usd IS NOT NULL) "
+                 f"GROUP BY kind, band")
+    for field, table in (("substance", "doc_substance"), ("class", "doc_class"), ("ships_to", "doc_ships_to")):
+        conn.execute(f"INSERT INTO facet_counts(kind, field, value, n) SELECT d.kind, '{field}', j.value, count(*) "
+                     f"FROM {table} j JOIN docs d ON d.rid = j.doc GROUP BY d.kind, j.value")

@@ -28,6 +28,7 @@ from index.documents import CrawlVolume, IndexDoc, ObservationDoc
 __all__ = ["Limits", "SqliteIndex"]
 
 Limits = _sqlite_search.Limits
+BULK_CHECKPOINT_PAGES = 65536  # 256 MiB of WAL between checkpoints during a bulk load
 log = logging.getLogger(__name__)
 
 
@@ -38,6 +39,7 @@ class SqliteIndex:
         self.path = path
         self.limits = limits or Limits()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-prep")
+        self._bulk = False
         try:
             self._conn = connect(path, busy_timeout_s)
         except sqlite3.Error as exc:
@@ -63,16 +65,58 @@ class SqliteIndex:
         """Upsert a batch in one transaction: all of it is written, or none of it."""
         merged = _sqlite_write.merge_docs(docs)
         obs, vols = list(observations), list(volumes)
-        # Observation rows are built in a worker while this thread inserts documents (overlap).
-        pending = self._pool.submit(_sqlite_write.prepare_observations, obs) if len(obs) > 500 else None
+        # Pipelining on large batches: a worker builds the text rows, then the observation rows, while
+        # this thread looks up and inserts the structured rows (sqlite3 releases the GIL while stepping).
+        big = len(merged) + len(obs) > 500
+        texts = self._pool.submit(_sqlite_write.prepare_texts, list(merged.values())).result if big else None
+        pending = self._pool.submit(_sqlite_write.prepare_observations, obs) if big and obs else None
         try:
             with self._transaction() as conn:
-                _sqlite_write.write_docs(conn, merged)
+                _sqlite_write.write_docs(conn, merged, texts=texts)
                 prepared = pending.result() if pending else _sqlite_write.prepare_observations(obs)
                 _sqlite_write.write_observations(conn, prepared)
                 _sqlite_write.write_volumes(conn, vols)
         except sqlite3.Error as exc:
             raise IndexWriteError(f"SQLite batch of {len(merged)} docs failed: {exc}") from exc
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[SqliteIndex]:
+        """Load many batches fast (``narcoscope index reindex``, benchmarks). Inside the block,
+        ``write_batch`` keeps documents, full text, facet counts and observations exactly up to
+        date (readers see every committed batch), but the secondary indexes on price, last_seen and
+        observations' doc_key are dropped and built once, sorted, when the block ends (also when it ends with an
+        exception), and the weekly counts are materialised then; WAL checkpoints are spaced out.
+        A load killed half-way leaves a flag: the next ``bulk_load`` or :meth:`finish_bulk` (and
+        any re-open, which re-creates missing indexes) completes it.
+        """
+        if self._bulk:
+            yield self
+            return
+        try:
+            with self._transaction() as conn:
+                _sqlite_write.begin_bulk(conn)
+            # Fewer, larger checkpoints: each one fsyncs, and a bulk load dirties pages quickly.
+            self._conn.execute(f"PRAGMA wal_autocheckpoint={BULK_CHECKPOINT_PAGES}")
+        except sqlite3.Error as exc:
+            raise IndexWriteError(f"cannot start a bulk load on {self.path!r}: {exc}") from exc
+        self._bulk = True
+        try:
+            yield self
+        finally:
+            self._bulk = False
+            self.finish_bulk()
+
+    def finish_bulk(self) -> None:
+        """Rebuild what a bulk load deferred (idempotent; a no-op when no load is pending)."""
+        try:
+            self._conn.execute("PRAGMA wal_autocheckpoint=1000")
+            if not _sqlite_write.bulk_running(self._conn):
+                return
+            with self._transaction() as conn:
+                _sqlite_write.finish_bulk(conn)
+            _sqlite_weekly.refresh(self._conn)
+        except sqlite3.Error as exc:
+            raise IndexWriteError(f"finishing the bulk load of {self.path!r} failed: {exc}") from exc
 
     def search(self, req: SearchRequest) -> SearchResult:
         return _sqlite_search.run_search(self._conn, req, self.limits)
