@@ -26,6 +26,31 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+class CpuMeter:
+    """Crawl-process CPU seconds from spider_opened to spider_closed (the window of the pages/s figure).
+
+    CPU time is far less sensitive than wall time to other work on the machine, so the bench reports
+    it too: the per-page CPU difference between the two modes is the pipeline's own cost.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        from scrapy import signals
+
+        self.stats, self.t0 = crawler.stats, 0.0
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CpuMeter:
+        return cls(crawler)
+
+    def opened(self) -> None:
+        self.t0 = time.process_time()
+
+    def closed(self) -> None:
+        self.stats.set_value("bench/cpu_seconds", time.process_time() - self.t0)
+
+
 def bare_crawl(urls: dict[str, str], sources: list[str], weeks: list[int], control: str) -> dict[str, Any]:
     """Fetch and parse with parsel only: the yardstick."""
     import scrapy
@@ -35,7 +60,7 @@ def bare_crawl(urls: dict[str, str], sources: list[str], weeks: list[int], contr
         name = "bare"
         custom_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
                            "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-                           "DOWNLOAD_DELAY": 0}
+                           "DOWNLOAD_DELAY": 0, "EXTENSIONS": {CpuMeter: 0}}
 
         def __init__(self, base: str, **kw: Any) -> None:
             super().__init__(**kw)
@@ -58,6 +83,7 @@ def bare_crawl(urls: dict[str, str], sources: list[str], weeks: list[int], contr
 def full_crawl(urls: dict[str, str], sources: list[str], weeks: list[int], control: str) -> dict[str, Any]:
     from crawler.profiles import load_profiles
     from crawler.run import CrawlJob, run_crawls
+    from crawler.settings import BASE
     from demosites.weeks import observed_at
     from narcoscope.demo import DemoSites
 
@@ -67,11 +93,12 @@ def full_crawl(urls: dict[str, str], sources: list[str], weeks: list[int], contr
                      before=(lambda w=w: sites.set_week(w)) if i == 0 else None)
             for w in weeks for i, s in enumerate(sources)]
     t0 = time.perf_counter()
-    outcomes = run_crawls(jobs, overrides={"LOG_LEVEL": "WARNING"})
+    outcomes = run_crawls(jobs, overrides={"LOG_LEVEL": "WARNING", "EXTENSIONS": {**BASE["EXTENSIONS"], CpuMeter: 0}})
     wall = time.perf_counter() - t0
     crawl_s = sum((o.stats["finish_time"] - o.stats["start_time"]).total_seconds() for o in outcomes)
     return {"pages": sum(o.pages for o in outcomes), "crawl_seconds": crawl_s, "wall_seconds": wall,
-            "listings": sum(o.listings for o in outcomes)}
+            "listings": sum(o.listings for o in outcomes),
+            "cpu_seconds": sum(o.stats.get("bench/cpu_seconds", 0.0) for o in outcomes)}
 
 
 def _run_sequence(make: Any, sources: list[str], weeks: list[int], control: str) -> dict[str, Any]:
@@ -84,7 +111,7 @@ def _run_sequence(make: Any, sources: list[str], weeks: list[int], control: str)
 
     sites = DemoSites(control_port=int(control.rsplit(":", 1)[1]))
     process = AsyncCrawlerProcess(Settings(), install_root_handler=False)
-    result = {"pages": 0, "crawl_seconds": 0.0, "wall_seconds": 0.0}
+    result = {"pages": 0, "crawl_seconds": 0.0, "wall_seconds": 0.0, "cpu_seconds": 0.0}
 
     async def seq() -> None:
         t0 = time.perf_counter()
@@ -97,6 +124,7 @@ def _run_sequence(make: Any, sources: list[str], weeks: list[int], control: str)
                 st = crawler.stats.get_stats() if crawler.stats else {}
                 result["pages"] += int(st.get("response_received_count", 0))
                 result["crawl_seconds"] += (st["finish_time"] - st["start_time"]).total_seconds()
+                result["cpu_seconds"] += st.get("bench/cpu_seconds", 0.0)
         result["wall_seconds"] = time.perf_counter() - t0
 
     from twisted.internet import defer, reactor
@@ -108,6 +136,15 @@ def _run_sequence(make: Any, sources: list[str], weeks: list[int], control: str)
     reactor.callWhenRunning(start)  # type: ignore[attr-defined]
     process.start(stop_after_crawl=False)
     return result
+
+
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc), 0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def child(mode: str, payload: str) -> None:
@@ -139,9 +176,11 @@ def main() -> None:
         env = {**os.environ, "NARCOSCOPE_HOME": home, "PYTHONPATH": str(ROOT)}
         figures = {}
         for mode in ("bare", "full"):
+            server0 = _cpu_of(sites.proc.pid if sites.proc else 0)
             out = subprocess.run([sys.executable, __file__, "--child", mode, "--payload", payload],
                                  env=env, check=True, capture_output=True, text=True).stdout
             figures[mode] = json.loads(out.strip().splitlines()[-1])
+            figures[mode]["server_cpu_seconds"] = _cpu_of(sites.proc.pid if sites.proc else 0) - server0
         os.environ["NARCOSCOPE_HOME"] = home
         rp = reprocess(Paths.from_env(home))
     bare, full = figures["bare"], figures["full"]
@@ -153,6 +192,12 @@ def main() -> None:
           f"  {rate['full']:7.1f} pages/s"
           f"  ({full['listings']} listings)")
     print(f"ratio full/bare    : {rate['full'] / rate['bare']:.2f}   (target ≥ 0.80)")
+    cpu = {m: 1000 * f["cpu_seconds"] / f["pages"] for m, f in figures.items()}
+    srv = {m: 1000 * f["server_cpu_seconds"] / f["pages"] for m, f in figures.items()}
+    print(f"crawl-process CPU  : bare {cpu['bare']:.2f} ms/page, full {cpu['full']:.2f} ms/page"
+          f"  (+{cpu['full'] - cpu['bare']:.2f}; CPU ratio {cpu['bare'] / cpu['full']:.2f})")
+    print(f"demo-server CPU    : bare {srv['bare']:.2f} ms/page, full {srv['full']:.2f} ms/page"
+          f"  (load average {os.getloadavg()[0]:.1f}: wall figures are noisy on a shared machine)")
     print(f"reprocess          : {rp.pages:>6} pages in {rp.seconds:6.1f}s  {rp.pages_per_second:7.1f} pages/s"
           f"   (target ≥ 300, one core)")
 

@@ -29,6 +29,7 @@ class StoreFrontier:
     """A Scrapy scheduler backed by the ``frontier`` table (also the crawl's dupefilter)."""
 
     BATCH = 64
+    MEMO_MAX = 10_000  # requests kept as objects until fetched (beyond: rebuilt from their row)
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -41,6 +42,8 @@ class StoreFrontier:
         self.crawl_id = ""
         self.spider: Spider | None = None
         self.seen: set[str] = set()  # fingerprints already in the frontier: most links are repeats
+        # The row is the durable copy; the object enqueued this session saves decoding it again.
+        self.memo: dict[str, Request] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoreFrontier:
@@ -96,13 +99,15 @@ class StoreFrontier:
         cur = self.db.execute(
             "INSERT OR IGNORE INTO frontier VALUES (?,?,?,?,?,?)",
             (self.crawl_id, fp, self.seq, request.priority, "pending",
-             json.dumps(_jsonable(request.to_dict(spider=self.spider)))),
+             json.dumps(_jsonable(request_dict(request, self.spider)))),
         )
         if cur.rowcount == 0:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("narcoscope/frontier/duplicate")
             return False
         self.pending += 1
+        if len(self.memo) < self.MEMO_MAX:
+            self.memo[fp] = request
         return True
 
     def next_request(self) -> Request | None:
@@ -118,13 +123,49 @@ class StoreFrontier:
                             [(self.crawl_id, r[0]) for r in rows])
         self.pending -= len(rows)
         for fp, raw in rows:
-            request = request_from_dict(json.loads(raw, object_hook=_unbytes), spider=self.spider)
+            request = self.memo.pop(fp, None)
+            if request is None:
+                request = request_from_dict(json.loads(raw, object_hook=_unbytes), spider=self.spider)
             request.meta["frontier_fp"] = fp
             self.buffer.append(request)
 
     def mark(self, fps: Iterable[str], state: str) -> None:
         self.db.executemany("UPDATE frontier SET state=? WHERE crawl_id=? AND fp=?",
                             [(state, self.crawl_id, fp) for fp in fps])
+
+
+def request_dict(request: Request, spider: Spider | None) -> dict[str, Any]:
+    """``request.to_dict(spider=spider)``, without its cost.
+
+    Scrapy finds a callback's name with ``inspect.getmembers(spider)`` for every request, which costs
+    more than the rest of enqueueing; a bound method of the spider is named by its ``__name__`` once
+    checked to be that spider's attribute. Anything else goes through Scrapy's own lookup.
+    """
+    callback, errback = request.callback, request.errback
+    if _spider_method(spider, callback) and _spider_method(spider, errback):
+        d: dict[str, Any] = {
+            "url": request.url,
+            "callback": callback.__name__ if callable(callback) else callback,
+            "errback": errback.__name__ if callable(errback) else errback,
+            "headers": dict(request.headers),
+        }
+        for attr in request.attributes:
+            d.setdefault(attr, getattr(request, attr))
+        if type(request) is not Request:
+            d["_class"] = type(request).__module__ + "." + type(request).__name__
+        return d
+    return request.to_dict(spider=spider)
+
+
+def _spider_method(spider: Spider | None, func: Any) -> bool:
+    """Not a callable, or a method bound to ``spider`` reachable under its own name."""
+    if not callable(func):
+        return True
+    name = getattr(func, "__name__", None)
+    if spider is None or getattr(func, "__self__", None) is not spider or not isinstance(name, str):
+        return False
+    found = getattr(spider, name, None)
+    return getattr(found, "__func__", None) is getattr(func, "__func__", object())
 
 
 def _jsonable(value: Any) -> Any:

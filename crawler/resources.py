@@ -6,10 +6,13 @@ there is one record store connection and one ingest batch per crawl.
 
 from __future__ import annotations
 
+import logging
 import weakref
+from datetime import date
 from typing import TYPE_CHECKING
 
 from crawler.completion import PageCompletion
+from crawler.evidence_writer import EvidenceWriter
 from narcoscope.ingest import Ingestor
 from narcoscope.paths import Paths
 from store import PageStore
@@ -20,17 +23,25 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+log = logging.getLogger(__name__)
 _BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, CrawlResources] = weakref.WeakKeyDictionary()
 
 
 class CrawlResources:
-    def __init__(self, paths: Paths, batch_size: int) -> None:
+    def __init__(self, paths: Paths, batch_size: int, *, evidence_thread: bool = False) -> None:
         self.paths = paths
         self.pages = PageStore(paths.pages)
+        self.evidence = EvidenceWriter(self.pages, threaded=evidence_thread)
         self.ingestor = Ingestor(paths, batch_size=batch_size)
         self.completion = PageCompletion()
         self.frontier: StoreFrontier | None = None
+        # Order matters: pages are on disk and their rows added, then their requests are marked done.
+        self.ingestor.before_commit.append(self._add_written_pages)
         self.ingestor.before_commit.append(self._settle_frontier)
+        warm_up(self.ingestor)
+
+    def _add_written_pages(self) -> None:
+        self.evidence.drain(self.store)
 
     def _settle_frontier(self) -> None:
         """Mark finished pages done in the transaction that commits their records."""
@@ -46,11 +57,31 @@ class CrawlResources:
         return self.ingestor.store
 
 
+_WARM: set[int] = set()
+
+
+def warm_up(ingestor: Ingestor) -> None:
+    """Load, before the first page, what the extractor would otherwise load in the middle of a crawl.
+
+    The fiat exchange-rate table (~1 s to parse) is read on the first non-USD price: mid-crawl, that
+    stalls the reactor with connections open. Crawl processes load it with the extractor, once.
+    """
+    extractor = ingestor.extractor
+    if id(extractor) in _WARM:
+        return
+    _WARM.add(id(extractor))
+    try:
+        extractor.rates.to_usd(1.0, "EUR", date(2024, 1, 2))
+    except Exception:  # best effort: the extractor reports a missing table itself, when it matters
+        log.debug("could not preload the exchange-rate table", exc_info=True)
+
+
 def resources(crawler: Crawler) -> CrawlResources:
     res = _BY_CRAWLER.get(crawler)
     if res is None:
         s = crawler.settings
         paths = Paths.from_env(s.get("NARCOSCOPE_HOME"), s.get("NARCOSCOPE_INDEX"))
-        res = CrawlResources(paths, s.getint("NARCOSCOPE_INGEST_BATCH", 500))
+        res = CrawlResources(paths, s.getint("NARCOSCOPE_INGEST_BATCH", 500),
+                             evidence_thread=s.getbool("NARCOSCOPE_EVIDENCE_THREAD"))
         _BY_CRAWLER[crawler] = res
     return res

@@ -67,6 +67,9 @@ BASE: dict[str, Any] = {
     },
     "NARCOSCOPE_ALLOWED_CONTENT_TYPES": ["text/html", "application/xhtml+xml", "text/plain"],
     "NARCOSCOPE_INGEST_BATCH": 500,
+    # Write page bodies and WARC records on a background thread (crawler/evidence_writer.py). Off: on
+    # 2 cores shared with the sites and other work it measured no faster, the interpreter lock eats it.
+    "NARCOSCOPE_EVIDENCE_THREAD": False,
     "NARCOSCOPE_ENGINE_HEARTBEAT": 0.2,  # seconds; see crawler/extensions/heartbeat.py
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     # Scrapy inspects callbacks' source for `return` in generators; ours are known, and the check

@@ -128,6 +128,7 @@ class Ingestor:
             with self.volume_share(source, observed_at) as (pages, listings):
                 self.index.write_batch([], [], [CrawlVolume(source, week, pages, listings)])
             return
+        self.flush()  # committed first: pages still being written join the count (crawler/evidence_writer.py)
         span = week_span(observed_at)
         listings = self.store.query(
             "SELECT count(DISTINCT o.doc_id) FROM observations o JOIN listings l USING(doc_id)"
@@ -135,7 +136,6 @@ class Ingestor:
         pages = self.store.query(
             "SELECT count(*) FROM pages WHERE source = ? AND observed_at >= ? AND observed_at < ?",
             (source, *span))[0][0]
-        self.flush()
         self.index.write_batch([], [], [CrawlVolume(source, week, pages, listings)])
 
     # batching -----------------------------------------------------------------------------

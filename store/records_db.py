@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import datetime
 from importlib import resources
@@ -58,13 +58,17 @@ class RecordStore:
 
     # pages ----------------------------------------------------------------------------------
     def add_page(self, page: RawPage) -> None:
-        self.db.execute(
+        self.add_pages((page,))
+
+    def add_pages(self, pages: Iterable[RawPage]) -> None:
+        """Insert (or replace, on a re-fetch in the same crawl) page rows, in one statement."""
+        self.db.executemany(
             "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
+            [(
                 page.crawl_id, page.url, page.source, _iso(page.fetched_at), _iso(page.observed_at),
                 page.status, json.dumps(page.headers, sort_keys=True), page.digest, page.kind,
                 page.blocked, page.warc_path or None, page.warc_offset if page.warc_path else None,
-            ),
+            ) for page in pages],
         )
 
     def pages_for(self, url_or_digest: str) -> list[RawPage]:

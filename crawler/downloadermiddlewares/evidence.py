@@ -1,9 +1,10 @@
 """Keep every fetched response as evidence, and keep non-content pages out of parsing.
 
 Each body goes to the content-addressed page store, to the crawl's WARC file (ISO 28500, with
-capture time and payload digests) and its metadata to the record store *before* the spider sees
-it. A page the profile recognises as not content (captcha, login wall, seizure banner, not-found)
-is stored with its reason, counted, and never parsed as listings.
+capture time and payload digests) and its metadata to the record store, written beside the reactor
+(crawler/evidence_writer.py) and committed, with everything the page yielded, only once on disk.
+A page the profile recognises as not content (captcha, login wall, seizure banner, not-found) is
+stored with its reason, counted, and never parsed as listings.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from crawler.downloadermiddlewares.session import LOGIN_WALL, SessionMiddleware
 from crawler.profiles.parse import blocked_reason, path_and_query
 from crawler.resources import resources
 from narcoscope.records import RawPage
+from store import PageStore
 from store.warc import WarcLog
 
 
@@ -33,6 +35,7 @@ class EvidenceMiddleware:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def spider_closed(self) -> None:
+        self.res.evidence.close()  # its last rows are added by the crawl's final commit
         if self.warc is not None:
             self.warc.close()
 
@@ -56,11 +59,10 @@ class EvidenceMiddleware:
     def process_response(self, request: Request, response: Response) -> Any:
         spider: Any = self.crawler.spider
         profile = spider.profile
-        digest = self.res.pages.put(response.body)
+        body = response.body
+        digest = PageStore.digest(body)
         fetched = datetime.now(timezone.utc)
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
-        ref = self._warc_for(spider).write_response(
-            response.url, response.status, "", headers, response.body, fetched)
         reason = None
         if isinstance(response, TextResponse):
             reason = blocked_reason(profile, response.url, response.status, response.text, response.selector)
@@ -68,13 +70,15 @@ class EvidenceMiddleware:
         if reason is None and response.status >= 400:
             reason = f"http-{response.status}"
         rule = profile.rule_for(path_and_query(response.url))
-        self.res.store.add_page(RawPage(
+        warc = self._warc_for(spider)
+        # The body and its WARC record are written off the reactor; the row is added once they are.
+        self.res.evidence.submit(RawPage(
             url=response.url, source=profile.name, fetched_at=fetched,
             observed_at=spider.observed_at, status=response.status,
             headers={k: v for k, v in headers},
             digest=digest, kind=rule.kind if rule else "other",  # type: ignore[arg-type]
-            blocked=reason, crawl_id=spider.crawl_id, warc_path=ref.path, warc_offset=ref.offset,
-        ))
+            blocked=reason, crawl_id=spider.crawl_id, warc_path=str(warc.path),
+        ), body, warc, headers)
         self.res.ingestor.flush_if_due()  # runs of index pages yield no items to flush on
         stats = self.crawler.stats
         assert stats is not None

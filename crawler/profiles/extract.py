@@ -6,6 +6,7 @@ read with ``itertext`` rather than XPath string functions.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 from crawler.profiles.model import FieldSpec
 
@@ -23,6 +25,38 @@ _LABEL_PUNCT = " \t\r\n:：-–—=>"
 
 def norm(text: str) -> str:
     return _WS.sub(" ", text).strip()
+
+
+_NAMESPACES = {"re": "http://exslt.org/regular-expressions", "set": "http://exslt.org/sets"}  # parsel's
+_CSS = HTMLTranslator()  # what parsel uses for HTML selectors, ::text and ::attr() included
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(query: str, css: bool) -> etree.XPath:
+    return etree.XPath(_CSS.css_to_xpath(query) if css else query, namespaces=_NAMESPACES, smart_strings=False)
+
+
+def select(node: Selector | Any, query: str, *, css: bool = True) -> list[Any]:
+    """``node.css(query)`` (or ``.xpath``) as parsel evaluates it, but the results are lxml elements
+    and strings: wrapping every result in a Selector cost more than the query itself."""
+    root = node.root if isinstance(node, Selector) else node
+    if not isinstance(root, etree._Element):  # a text or attribute result: nothing below it
+        return []
+    result = _compiled(query, css)(root)
+    return result if isinstance(result, list) else [result]
+
+
+def serialized(results: list[Any]) -> list[str]:
+    """``SelectorList.getall()`` of :func:`select` results."""
+    out: list[str] = []
+    for r in results:
+        if isinstance(r, str):
+            out.append(r)
+        elif isinstance(r, etree._Element):
+            out.append(etree.tostring(r, method="html", encoding="unicode", with_tail=False))
+        else:
+            out.append("1" if r is True else "0" if r is False else str(r))
+    return out
 
 
 @dataclass(slots=True)
@@ -84,10 +118,9 @@ def _text_of(el: Any, mode: str) -> str:
     return text_content(el)
 
 
-def _from_selection(spec: FieldSpec, nodes: list[Selector]) -> list[str]:
+def _from_selection(spec: FieldSpec, roots: list[Any]) -> list[str]:
     out: list[str] = []
-    for node in nodes:
-        root = node.root
+    for root in roots:
         if spec.attr:
             val = root.get(spec.attr) if isinstance(getattr(root, "tag", None), str) else None
             if val is None and isinstance(getattr(root, "tag", None), str):
@@ -152,14 +185,14 @@ def _after_label(spec: FieldSpec, el: Any, cut: int) -> str | None:
     return None
 
 
-def _raw(spec: FieldSpec, sel: Selector, ctx: PageContext) -> list[str]:
+def _raw(spec: FieldSpec, sel: Selector | Any, ctx: PageContext) -> list[str]:
     if spec.css is not None:
-        return _from_selection(spec, sel.css(spec.css))
+        return _from_selection(spec, select(sel, spec.css))
     if spec.xpath is not None:
-        return _from_selection(spec, sel.xpath(spec.xpath))
+        return _from_selection(spec, select(sel, spec.xpath, css=False))
     if spec.label:
-        scope = sel.css(spec.within) if spec.within else [sel]
-        return [v for s in scope for v in _label_value(spec, s.root)]
+        scope = select(sel, spec.within) if spec.within else [sel.root if isinstance(sel, Selector) else sel]
+        return [v for s in scope for v in _label_value(spec, s)]
     if spec.url is not None:
         if spec.url.startswith("param:"):
             return ctx.query.get(spec.url[6:], [])[:1]
@@ -188,10 +221,13 @@ def _clean(spec: FieldSpec, values: list[str]) -> list[str]:
     return out
 
 
-def evaluate(spec: FieldSpec, sel: Selector, ctx: PageContext) -> Value:
-    """The value of one field: a string, a list (``many``/``split``), or a list of records."""
+def evaluate(spec: FieldSpec, sel: Selector | Any, ctx: PageContext) -> Value:
+    """The value of one field: a string, a list (``many``/``split``), or a list of records.
+
+    ``sel``: the page's Selector, or an lxml node of it (an ``items`` entry).
+    """
     if spec.items is not None:
-        return [{k: evaluate(sub, node, ctx) for k, sub in spec.fields.items()} for node in sel.css(spec.items)]
+        return [{k: evaluate(sub, node, ctx) for k, sub in spec.fields.items()} for node in select(sel, spec.items)]
     if spec.first:
         for alt in spec.first:
             got = evaluate(alt, sel, ctx)

@@ -12,7 +12,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from parsel import Selector
 
-from crawler.profiles.extract import PageContext, evaluate, html_selector, norm
+from crawler.profiles.extract import PageContext, evaluate, html_selector, norm, select, serialized
 from crawler.profiles.model import PageRule, SiteProfile
 from narcoscope.records import Listing, Post, PriceDisplay, Vendor, stable_id
 
@@ -45,7 +45,7 @@ def blocked_reason(profile: SiteProfile, url: str, status: int, text: str, sel: 
             low = text.lower() if low is None else low
             if rule.text.lower() not in low:
                 continue
-        if rule.css is not None and (sel is None or not sel.css(rule.css)):
+        if rule.css is not None and (sel is None or not select(sel, rule.css)):
             continue
         return rule.reason
     return None
@@ -89,7 +89,7 @@ def _links(profile: SiteProfile, rule: PageRule, sel: Selector, base: str) -> li
     """
     hrefs: list[str] = []
     for css in rule.links or ("a::attr(href)",):
-        hrefs.extend(sel.css(css).getall())
+        hrefs.extend(serialized(select(sel, css)))
     parts = urlsplit(base)
     host, directory = parts.netloc, parts.path.rsplit("/", 1)[0]
     out: list[str] = []

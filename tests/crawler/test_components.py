@@ -64,7 +64,7 @@ def test_evidence_keeps_every_body_and_marks_non_content(crawler: Any, tmp_path:
     with pytest.raises(IgnoreRequest, match="not-found"):
         mw.process_response(gone.request, gone)
     store = mw.res.store
-    store.commit()
+    mw.res.ingestor.flush()  # the crawl's commit: bodies written off the reactor, then their rows added
     rows = {r["url"]: r for r in store.query("SELECT * FROM pages")}
     assert rows["http://127.0.0.1:9999/item/1"]["blocked"] is None
     assert rows["http://127.0.0.1:9999/item/1"]["kind"] == "listing"
