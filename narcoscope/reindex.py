@@ -92,6 +92,8 @@ def reindex(paths: Paths, target_url: str, *, batch: int = 2000,
                 stats.posts += 1
                 if len(docs) >= batch:
                     flush()
+                    if progress:
+                        progress("posts", stats.posts)
             flush()
             _observations(store, target, obs_extraction, stats, batch, progress)
     finally:

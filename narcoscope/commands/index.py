@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 HELP = "index maintenance: replay spooled batches, rebuild (reindex), status"
@@ -36,14 +35,26 @@ def run(args: argparse.Namespace) -> int:
 
     paths = Paths.from_env(args.home, args.index)
     if args.action == "reindex":
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         from narcoscope.reindex import reindex
+        from store import RecordStore
 
-        def progress(what: str, n: int) -> None:
-            sys.stderr.write(f"\rreindex: {n} {what}")
-            sys.stderr.flush()
+        store = RecordStore(paths.db)
+        try:
+            totals = {t: store.query(f"SELECT count(*) FROM {t}")[0][0] for t in ("listings", "posts", "observations")}
+        finally:
+            store.close()
+        with Progress(TextColumn("[bold]reindex {task.description:<12}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), transient=False) as bar:
+            tasks = {what: bar.add_task(what, total=n) for what, n in totals.items()}
 
-        s = reindex(paths, args.to or paths.index_url, progress=progress)
-        sys.stderr.write("\n")
+            def progress(what: str, n: int) -> None:
+                bar.update(tasks[what], completed=n)
+
+            s = reindex(paths, args.to or paths.index_url, progress=progress)
+            for what, n in (("listings", s.listings), ("posts", s.posts), ("observations", s.observations)):
+                bar.update(tasks[what], completed=n, total=n)  # done (observations without an extraction are skipped)
         print(f"reindexed {s.listings} listings, {s.posts} posts, {s.observations} observations, "
               f"{s.volumes} weekly volumes into {args.to or paths.index_url}")
         return 0
