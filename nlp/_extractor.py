@@ -11,6 +11,7 @@ import contextlib
 import functools
 import hashlib
 import logging
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -28,7 +29,7 @@ from spacy.tokens import Doc
 import nlp.components
 import nlp.tokenizer  # noqa: F401
 from narcoscope.records import Entity, Extraction, Listing, Post
-from nlp.components._doc import Found, found
+from nlp.components._doc import Found, Hit, found
 from nlp.errors import ExtractionError, Warnings
 from nlp.normalize import places as pl
 from nlp.normalize.prices import Price, find_prices
@@ -51,6 +52,16 @@ _HANDLE_CUES = frozenset({"from", "vendor", "vendors", "by", "at", "with", "revi
 _HANDLE_AFTER = frozenset({"has", "had", "listed", "lists", "sells", "sold", "ships", "shipped", "stocks",
                            "restocked", "sent", "delivered", "scammed", "exit", "'s", "’s", "hat", "verkauft",
                            "vende", "vend", "verkoopt", "sprzedaje", "продает", "продаёт"})
+_START = operator.itemgetter(1)  # a hit's start offset
+# (kind, unit) -> an amount entity's attributes, built once (a handful of kinds and units)
+_AMOUNT_ATTRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+
+
+def _amount_attrs(kind: str, unit: str) -> tuple[tuple[str, str], ...]:
+    attrs = _AMOUNT_ATTRS[kind, unit] = (("unit", unit), ("kind", kind.lower()))
+    return attrs
+
+
 _VENDOR_PATTERNS = [
     re.compile(r"(?i:\bvendors?)\s*[:\-]?\s*@?(?P<v>[A-Za-z0-9][\w.\-]{2,30})"),
     re.compile(r"(?<![\w@])@(?P<v>[A-Za-z0-9][\w.\-]{2,30})"),
@@ -217,13 +228,22 @@ class Extractor:
         return contextlib.nullcontext() if learning else self.nlp.memory_zone()
 
     def _batch(self, batch: list[Listing | Post], observed_at: datetime) -> list[Extraction]:
+        # Each record goes through the pipeline's components (as ``nlp(doc)`` would) and into its
+        # Extraction before the next is tokenised: no component batches, and ``nlp.pipe``'s
+        # generator per component and a batch of live Docs cost more than they bring.
+        procs = [proc for _, proc in self.nlp.pipeline]
+        out = []
         with self._zone():
-            docs = [self._listing_doc(r) if isinstance(r, Listing) else self._post_doc(r) for r in batch]
-            out = []
-            for rec, doc in zip(batch, self.nlp.pipe(docs, batch_size=self.settings.batch_size), strict=True):
+            for rec in batch:
                 if isinstance(rec, Listing):
+                    doc = self._listing_doc(rec)
+                    for proc in procs:
+                        doc = proc(doc)
                     out.append(self._listing_result(rec, doc, observed_at))
                 else:
+                    doc = self._post_doc(rec)
+                    for proc in procs:
+                        doc = proc(doc)
                     out.append(self._post_result(rec, doc, observed_at))
             return out
 
@@ -248,9 +268,9 @@ class Extractor:
     def _listing_result(self, listing: Listing, doc: Doc, observed_at: datetime) -> Extraction:
         f = found(doc)
         split = len(listing.title)
-        names = ("title", "description")
-        ents = self._text_entities(doc, f, split, names)
-        ex = self._base(listing.doc_id, ents, f)
+        hits = sorted(f.hits, key=_START)
+        ents = self._text_entities(hits, f, split, ("title", "description"))
+        ex = self._base(listing.doc_id, hits, f)
         self._listing_places(listing, ex, ents)
         self._listing_price(listing, f, split, ex, ents, observed_at)
         self._listing_quantity(listing, f, split, ex, ents)
@@ -268,8 +288,9 @@ class Extractor:
     def _post_result(self, post: Post, doc: Doc, observed_at: datetime) -> Extraction:
         f = found(doc)
         split = len(post.thread_title)
-        ents = self._text_entities(doc, f, split, ("thread_title", "body"))
-        ex = self._base(post.doc_id, ents, f)
+        hits = sorted(f.hits, key=_START)
+        ents = self._text_entities(hits, f, split, ("thread_title", "body"))
+        ex = self._base(post.doc_id, hits, f)
         origin = pl.origin_from_text(post.body, self.gazette)
         if origin:
             ex.ships_from = origin.code
@@ -289,38 +310,49 @@ class Extractor:
         amounts = [m for m in f.measures if isinstance(m, Amount)]
         h = headline(amounts)
         ex.quantity_g, ex.units = h.quantity_g, h.units
-        prices = [m for m in f.measures if isinstance(m, Price)]
-        self._set_price(ex, prices, ents, observed_at, field_of=lambda p: "body")
+        off = split + len(SEP)
+        self._set_price(ex, [(m, "thread_title", 0) if m.start < split else (m, "body", off)
+                             for m in f.measures if type(m) is Price], ents, observed_at)
         ex.entities = tuple(ents)
         return ex
 
-    def _base(self, doc_id: str, ents: list[Entity], f: Found) -> Extraction:
-        subs = list(dict.fromkeys(e.value for e in ents if e.label == "SUBSTANCE"))
-        cands = list(dict.fromkeys(e.value for e in ents if e.label == "NPS_CANDIDATE"))
-        classes = []
-        if self._gz is not None:
-            classes = list(dict.fromkeys(self._gz.substances[s].cls for s in subs if s in self._gz.substances))
+    def _base(self, doc_id: str, hits: list[Hit], f: Found) -> Extraction:
+        """The record's substance, class and candidate lists from its hits (in text order)."""
+        subs: dict[str, None] = {}
+        cands: dict[str, None] = {}
+        for h in hits:
+            if h[0] == "SUBSTANCE":
+                subs[h[3]] = None
+            elif h[0] == "NPS_CANDIDATE":
+                cands[h[3]] = None
+        classes: tuple[str, ...] = ()
+        if self._gz is not None and subs:
+            known = self._gz.substances
+            classes = tuple(dict.fromkeys(known[s].cls for s in subs if s in known))
         return Extraction(doc_id=doc_id, extractor_version=self._version, substances=tuple(subs),
-                          classes=tuple(classes), candidates=tuple(cands), lang=f.lang)
+                          classes=classes, candidates=tuple(cands), lang=f.lang)
 
     @staticmethod
-    def _field(start: int, split: int, names: tuple[str, str]) -> tuple[str, int]:
-        return (names[0], 0) if start < split else (names[1], split + len(SEP))
-
-    def _text_entities(self, doc: Doc, f: Found, split: int, names: tuple[str, str]) -> list[Entity]:
+    def _text_entities(hits: list[Hit], f: Found, split: int, names: tuple[str, str]) -> list[Entity]:
+        """Entities for the pipeline's hits (sorted by start) and amounts, offsets in their field."""
         ents = []
         text = f.text
-        for label, s, e, value, attrs in sorted(f.hits, key=lambda h: h[1]):
-            name, off = self._field(s, split, names)
-            ents.append(Entity(label, text[s:e], s - off, e - off, name, value, attrs))
+        head, body, off = names[0], names[1], split + len(SEP)
+        for label, s, e, value, attrs in hits:
+            if s < split:
+                ents.append(Entity(label, text[s:e], s, e, head, value, attrs))
+            else:
+                ents.append(Entity(label, text[s:e], s - off, e - off, body, value, attrs))
         for m in f.measures:
-            if isinstance(m, Amount):
-                name, off = self._field(m.start, split, names)
-                label = "QUANTITY" if m.kind in ("QUANTITY", "UNITS") else "DOSE"
-                attrs = (("unit", m.unit), ("kind", m.kind.lower()))
+            if type(m) is Amount:
+                attrs = _AMOUNT_ATTRS.get((m.kind, m.unit)) or _amount_attrs(m.kind, m.unit)
                 if m.count is not None:
                     attrs += (("count", f"{m.count:g}"),)
-                ents.append(Entity(label, m.text, m.start - off, m.end - off, name, f"{m.value:g}", attrs))
+                label = "DOSE" if m.kind == "DOSE" else "QUANTITY"
+                if m.start < split:
+                    ents.append(Entity(label, m.text, m.start, m.end, head, f"{m.value:g}", attrs))
+                else:
+                    ents.append(Entity(label, m.text, m.start - off, m.end - off, body, f"{m.value:g}", attrs))
         return ents
 
     # -- places -----------------------------------------------------------------------------
@@ -354,22 +386,24 @@ class Extractor:
     # -- prices and quantities ---------------------------------------------------------------
     def _listing_price(self, listing: Listing, f: Found, split: int, ex: Extraction, ents: list[Entity],
                        observed_at: datetime) -> None:
-        shown: list[tuple[Price, str]] = []
+        shown: list[tuple[Price, str, int]] = []
         for display in listing.prices:
-            shown += [(p, "price") for p in self._price_field(display.text)]
-        names = ("title", "description")
-        text_prices = [m for m in f.measures if isinstance(m, Price)]
-        for p in text_prices:
-            name, off = self._field(p.start, split, names)
-            shown.append((Price(p.amount, p.currency, p.start - off, p.end - off, p.text, p.written_currency), name))
-        fields = {id(p): name for p, name in shown}
-        self._set_price(ex, [p for p, _ in shown], ents, observed_at, field_of=lambda p: fields[id(p)])
+            shown += [(p, "price", 0) for p in self._price_field(display.text)]
+        for m in f.measures:
+            if type(m) is Price:
+                shown.append((m, "title", 0) if m.start < split else (m, "description", split + len(SEP)))
+        self._set_price(ex, shown, ents, observed_at)
 
-    def _set_price(self, ex: Extraction, prices: list[Price], ents: list[Entity], observed_at: datetime,
-                   *, field_of: Any) -> None:
-        head = next((p for p in prices if p.currency in self.settings.headline_currencies), None)
+    def _set_price(self, ex: Extraction, prices: list[tuple[Price, str, int]], ents: list[Entity],
+                   observed_at: datetime) -> None:
+        """PRICE entities for (price, field, offset of the field in the doc); the first price in a
+        headline currency is the record's price."""
+        if not prices:
+            return
+        headline_currencies = self.settings.headline_currencies
+        head = next((p for p, _, _ in prices if p.currency in headline_currencies), None)
         day = observed_at.date()
-        for p in prices:
+        for p, name, off in prices:
             conv, attrs = self._price_attrs(p.amount, p.currency, p.written_currency, day)
             if conv is None:
                 self._run.missing_rates[p.currency] += 1
@@ -377,7 +411,7 @@ class Extractor:
                 attrs += (("headline", "true"),)
                 ex.price_amount, ex.price_currency = p.amount, p.currency
                 ex.price_usd = round(conv.usd, 2) if conv is not None else None
-            ents.append(Entity("PRICE", p.text, p.start, p.end, field_of(p), f"{p.amount:g}", attrs))
+            ents.append(Entity("PRICE", p.text, p.start - off, p.end - off, name, f"{p.amount:g}", attrs))
 
     def _price_attrs(self, amount: float, currency: str, written: str,
                      day: date) -> tuple[Conversion | None, tuple[tuple[str, str], ...]]:

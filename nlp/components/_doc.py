@@ -3,10 +3,11 @@
 Results live in plain Python lists in ``doc.user_data["ns"]`` (not span groups) because the
 extractor turns them into records right away and spans would cost more to build than the matching.
 
-Token data is read once per doc as plain Python lists (``Found.orth``, ``lower``, ``idx``,
+Token data is read once per doc as plain Python sequences (``Found.orth``, ``lower``, ``idx``,
 ``length``, ``flags``): one ``Doc.to_array([ORTH, IDX])`` call, then one dict lookup per token in
-a lexical memo (``LEX_*``) keyed by the ORTH hash, which holds everything about a token
-string that does not depend on the document (LOWER hash, length, and flag bits). Asking spaCy for
+a lexical memo (``LEX``) keyed by the ORTH hash, which holds everything about a token string
+that does not depend on the document as one tuple (LOWER hash, length, flag bits), transposed
+into three columns by ``zip`` at C speed. Asking spaCy for
 LENGTH or the lexeme flags per doc costs more than all the matching; a token string is described
 once per process (the memo is bounded), and hashes are stable across ``nlp.memory_zone()``.
 Components then work on these lists with set and dict lookups: on listing-sized docs (~70 tokens)
@@ -15,6 +16,7 @@ that beats numpy, whose per-call overhead dominates arrays this small.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spacy.attrs import IDX, ORTH
@@ -27,11 +29,9 @@ __all__ = ["ALPHA", "NUM", "SPACE", "STOP", "Found", "KnownHashes", "clause", "f
 NUM, ALPHA, SPACE, STOP = 1, 2, 4, 8  # like_num, is_alpha, is_space, ends a clause
 _STOP_ORTH = frozenset((".", "!", "?", ";", "|", "•"))
 _COLUMNS = [ORTH, IDX]
-# ORTH hash -> LOWER hash, length, flags: three dicts so a doc's columns are built by C-level
-# ``map(dict.__getitem__, orth)``; emptied together when they reach _LEXICON_MAX (bounded memory)
-LEX_LOWER: dict[int, int] = {}
-LEX_LENGTH: dict[int, int] = {}
-LEX_FLAGS: dict[int, int] = {}
+# ORTH hash -> (LOWER hash, length, flags): a doc's columns are ``zip(*map(LEX.__getitem__, orth))``,
+# all C-level; emptied when it reaches _LEXICON_MAX (bounded memory)
+LEX: dict[int, tuple[int, int, int]] = {}
 _LEXICON_MAX = 200_000  # ~40 MB at most
 
 # (label, start_char, end_char, value, attrs)
@@ -43,11 +43,11 @@ class Found:
     """Per-doc results: measures as normalizer objects, entity hits, token coverage."""
 
     text: str
-    orth: list[int]  # ORTH hash per token
-    lower: list[int]  # LOWER hash per token
-    idx: list[int]  # character offset per token
-    length: list[int]  # characters per token
-    flags: list[int]  # NUM | ALPHA | SPACE | STOP bits per token
+    orth: Sequence[int]  # ORTH hash per token
+    lower: Sequence[int]  # LOWER hash per token
+    idx: Sequence[int]  # character offset per token
+    length: Sequence[int]  # characters per token
+    flags: Sequence[int]  # NUM | ALPHA | SPACE | STOP bits per token
     measures: list[object] = field(default_factory=list)
     measure_tokens: set[int] = field(default_factory=set)
     hits: list[Hit] = field(default_factory=list)
@@ -65,12 +65,10 @@ class Found:
 
 def _describe(doc: Doc, orth: list[int]) -> None:
     """Add the doc's token strings that are not in the lexical memo yet."""
-    if len(LEX_FLAGS) + len(orth) >= _LEXICON_MAX:
-        LEX_LOWER.clear()
-        LEX_LENGTH.clear()
-        LEX_FLAGS.clear()
+    if len(LEX) + len(orth) >= _LEXICON_MAX:
+        LEX.clear()
     for i, h in enumerate(orth):
-        if h in LEX_FLAGS:
+        if h in LEX:
             continue
         tok = doc[i]
         flags = (NUM if tok.like_num else 0) | (ALPHA if tok.is_alpha else 0)
@@ -78,7 +76,7 @@ def _describe(doc: Doc, orth: list[int]) -> None:
             flags |= SPACE | (STOP if "\n" in tok.text else 0)
         elif tok.text in _STOP_ORTH:
             flags |= STOP
-        LEX_LOWER[h], LEX_LENGTH[h], LEX_FLAGS[h] = tok.lower, len(tok.text), flags
+        LEX[h] = (tok.lower, len(tok.text), flags)
 
 
 def found(doc: Doc | Found) -> Found:
@@ -93,13 +91,13 @@ def found(doc: Doc | Found) -> Found:
         text = data.get("ns_text") or doc.text
         if len(doc):
             orth, idx = doc.to_array(_COLUMNS).T.tolist()
+            try:
+                lower, length, flags = zip(*map(LEX.__getitem__, orth), strict=True)
+            except KeyError:  # token strings met for the first time
+                _describe(doc, orth)
+                lower, length, flags = zip(*map(LEX.__getitem__, orth), strict=True)
         else:
-            orth, idx = [], []
-        if not LEX_FLAGS.keys() >= set(orth):
-            _describe(doc, orth)
-        lower = list(map(LEX_LOWER.__getitem__, orth))
-        length = list(map(LEX_LENGTH.__getitem__, orth))
-        flags = list(map(LEX_FLAGS.__getitem__, orth))
+            orth, idx, lower, length, flags = [], [], (), (), ()
         f = Found(text, orth, lower, idx, length, flags, kind=data.get("ns_kind", ""),
                   title_end=data.get("ns_title_end", -1))
         data["ns"] = f
@@ -152,7 +150,7 @@ class KnownHashes:
         self.verdicts: dict[int, object] = {}
         self.positive: set[int] = set()  # hashes whose verdict is not None
 
-    def unseen(self, hashes: list[int]) -> set[int]:
+    def unseen(self, hashes: Sequence[int]) -> set[int]:
         return set(hashes).difference(self.verdicts)
 
     def put(self, h: int, verdict: object) -> None:

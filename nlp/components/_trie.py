@@ -13,7 +13,7 @@ per pattern length.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from itertools import compress
 from typing import Any, Generic, TypeVar
 
@@ -62,7 +62,7 @@ class TokenTrie(Generic[V]):
     def _set_single(self, first: int, value: Any) -> None:
         self.trie[first] = (value, self.trie[first][1])
 
-    def __call__(self, low: list[int]) -> list[tuple[int, int, Any]]:
+    def __call__(self, low: Sequence[int]) -> list[tuple[int, int, Any]]:
         """(start, end, values) for every match, overlapping ones included; ``low`` is the doc's
         LOWER hashes."""
         trie = self.trie

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import runpy
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable
-from itertools import compress
 from pathlib import Path
 
 import spacy
@@ -78,15 +79,15 @@ class LanguageDetector:
     def _vote(self, doc: Doc, start: int, end: int) -> str:
         f = found(doc)
         votes = self.votes
-        if votes.keys().isdisjoint(f.lower):
-            return ""
-        counts: dict[str, int] = {}
         lower, idx = f.lower, f.idx
-        for i in compress(range(len(lower)), map(votes.__contains__, lower)):
-            if start <= idx[i] < end:
-                lang = votes[lower[i]]
-                counts[lang] = counts.get(lang, 0) + 1
-        ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:2]
+        # the tokens starting in [start, end): a slice, then one C-level pass over it
+        lo, hi = bisect_left(idx, start), bisect_left(idx, end)
+        if lo or hi < len(lower):
+            lower = lower[lo:hi]
+        if votes.keys().isdisjoint(lower):
+            return ""
+        counts = Counter(filter(None, map(votes.get, lower)))
+        ranked = counts.most_common(2)
         if ranked and ranked[0][1] >= 3 and (len(ranked) == 1 or ranked[0][1] >= 3 * ranked[1][1]):
             return ranked[0][0]
         return ""

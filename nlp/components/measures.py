@@ -62,7 +62,8 @@ class Measures:
         if amount_starts or cues:
             # word quantities ("an eighth", "half oz", "QP") are kept only on token boundaries, so
             # they are read only where a token that can start one stands
-            word_starts = [idx[i] for i in compress(range(n), map(self.word_start_set.__contains__, low))]
+            word_starts = ([idx[i] for i in compress(range(n), map(self.word_start_set.__contains__, low))]
+                           if cues else [])  # read only when a cue word is present
             items += find_amounts(text, dose_max_mg=self.dose_max_mg, starts=amount_starts, has_items=has_items,
                                   word_cues=cues, word_starts=word_starts)
         if price_starts:

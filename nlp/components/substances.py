@@ -103,6 +103,7 @@ class Entry:
     senses and every property of them the selection asks about."""
 
     cands: tuple[Cand, ...]
+    cand_sids: frozenset[str]  # the substance ids of all senses
     firm: tuple[Cand, ...]  # the unambiguous senses
     pick: Cand | None  # the firm sense taken in pass 1 (a drug first)
     firm_sids: frozenset[str]
@@ -119,6 +120,7 @@ class SubstanceMatcher:
                  yield_classes: frozenset[str], yield_ids: frozenset[str], yields: dict[str, frozenset[str]],
                  never_letters: frozenset[str]) -> None:
         self.gz = gz
+        self._drug: dict[Cand, bool] = {}  # _is_drug per gazetteer sense (a finite set)
         self.yields = yields
         self.never_letters = never_letters
         self.cues = cues
@@ -147,7 +149,7 @@ class SubstanceMatcher:
             return memo[key]
         firm = tuple(c for c in cands if gaz.AMBIGUOUS not in c[1])
         pick = next((c for c in firm if self._is_drug(c)), firm[0]) if firm else None
-        entry = Entry(cands=cands, firm=firm, pick=pick,
+        entry = Entry(cands=cands, cand_sids=frozenset(sid for sid, _ in cands), firm=firm, pick=pick,
                       firm_sids=frozenset(sid for sid, _ in firm),
                       firm_drugs=frozenset(sid for sid, fl in firm if self._is_drug((sid, fl))),
                       everyday=key[1], forms=key[2], generic=key[3],
@@ -218,8 +220,12 @@ class SubstanceMatcher:
         return self._yield_ingredients(self._yield_qualifiers(out))
 
     def _is_drug(self, cand: Cand) -> bool:
-        sub = self.gz.substances.get(cand[0])
-        return gaz.QUALIFIER not in cand[1] and sub is not None and not sub.generic and sub.role == "drug"
+        known = self._drug.get(cand)
+        if known is None:
+            sub = self.gz.substances.get(cand[0])
+            known = self._drug[cand] = (gaz.QUALIFIER not in cand[1] and sub is not None and not sub.generic
+                                        and sub.role == "drug")
+        return known
 
     def _ambiguous(self, f: Found, neighbours: list[tuple[int, int, frozenset[str]]], s: int, e: int, entry: Entry,
                    firm: set[str], identified: set[str], *, stage: int) -> Cand | None:
@@ -227,7 +233,7 @@ class SubstanceMatcher:
         ``stage`` 1: slang that is no everyday word; 2: everyday words and letters; 3: form words
         and lexicon-only everyday words, decided last against everything else the record names."""
         cands = entry.cands
-        if stage >= 2 and identified and not any(sid in identified for sid, _ in cands):
+        if stage >= 2 and identified and identified.isdisjoint(entry.cand_sids):
             return None  # the record names another drug: "crystal clear stealth" in an LSD listing
         if entry.generic:
             return None

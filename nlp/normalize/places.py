@@ -13,6 +13,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,25 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
+class _CuePattern:
+    """Cue phrases, matched case-insensitively: on the lower-cased text with a case-sensitive
+    pattern (2-3x faster than ``re.I``, whose alternation cannot skip branches on their first
+    letter), or with ``re.I`` when lower-casing would change the text's length (the spans must
+    index the original text). Only spans are read from the matches."""
+
+    def __init__(self, pattern: str) -> None:
+        self.exact = re.compile(pattern)
+        self.folded = re.compile(pattern, re.I)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        low = text.lower()
+        return self.exact.finditer(low) if len(low) == len(text) else self.folded.finditer(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        low = text.lower()
+        return self.exact.search(low) if len(low) == len(text) else self.folded.search(text)
+
+
 class Gazette:
     """Compiled place vocabulary: names, stems, ISO codes and cue phrases."""
 
@@ -73,10 +93,14 @@ class Gazette:
         self.destination_cues = self._cues(aliases.get("destination_cues", []))
 
     @staticmethod
-    def _cues(words: object) -> re.Pattern[str]:
+    def _cues(words: object) -> _CuePattern:
         items = sorted((_fold(str(w)) for w in words), key=len, reverse=True)  # type: ignore[attr-defined]
         alternation = "|".join(re.escape(w) for w in items)
-        return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)\s*:?", re.I)
+        # a class of the cues' first letters up front: most positions fail on one test instead
+        # of one per cue
+        firsts = {c for w in items for c in {w[0], w[0].upper(), w[0].lower()}}
+        first = f"(?=[{''.join(re.escape(c) for c in sorted(firsts))}])" if items else ""
+        return _CuePattern(rf"{first}(?<!\w)(?:{alternation})(?!\w)\s*:?")
 
     def lookup(self, words: list[str]) -> str | None:
         """The code for a phrase of already case-folded words, or None."""
@@ -283,7 +307,7 @@ def parse_destinations_field(text: str, gz: Gazette) -> list[Place]:
     return out
 
 
-def _after_cue(text: str, cue: re.Pattern[str], gz: Gazette, *, window: int = 80) -> list[Place]:
+def _after_cue(text: str, cue: _CuePattern, gz: Gazette, *, window: int = 80) -> list[Place]:
     for m in cue.finditer(text):
         chunk = text[m.end():m.end() + window]
         places = find_places(chunk, gz, codes_only=False)

@@ -8,6 +8,7 @@ locants (``3-MMC``, ``25I-NBOMe``, ``MDMB-4en``) and strain numbers never read a
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,14 +39,15 @@ _LEFT = r"(?<![\w.,\-/])"
 _RIGHT = r"(?![\w\-])"
 _UNIT = "|".join(sorted((re.escape(u) for u in UNIT_ALIASES), key=len, reverse=True))
 
-_MULTI = re.compile(
-    rf"{_LEFT}(?P<count>\d+)\s?[x×*]\s?(?P<dose>\d+(?:[.,]\d+)?)\s?(?P<dunit>mg|ug|µg|mcg|g|ml){_RIGHT}",
-    re.I,
-)
-_COUNT_ITEMS = re.compile(
-    rf"{_LEFT}(?P<count>\d+)\s?(?:x\s?)?(?P<item>{ITEM_WORDS}){_RIGHT}", re.I)
+_MULTI_BODY = rf"(?P<count>\d+)\s?[x×*]\s?(?P<dose>\d+(?:[.,]\d+)?)\s?(?P<dunit>mg|ug|µg|mcg|g|ml){_RIGHT}"
+_ITEMS_BODY = rf"(?P<icount>\d+)\s?(?:x\s?)?(?P<item>{ITEM_WORDS}){_RIGHT}"
+_MEASURE_BODY = rf"{_NUM}\s?(?P<unit>{_UNIT}){_RIGHT}"
 _X_COUNT = re.compile(rf"(?<![\w\-])(?:x\s?(?P<a>\d+)|(?P<b>\d+)\s?x){_RIGHT}", re.I)
-_MEASURE = re.compile(rf"{_LEFT}{_NUM}\s?(?P<unit>{_UNIT}){_RIGHT}", re.I)
+# "10 x 2mg", "20 pills", "5g" read with one anchored ``match`` at a number: at one position at
+# most one of the three can match (after the number comes a multiplier and a digit, an item word,
+# or a unit, and no item word is a unit); the outer group that matched is ``m.lastgroup``.
+_AT_NUMBER = re.compile(
+    rf"{_LEFT}(?:(?P<multi>{_MULTI_BODY})|(?P<items>{_ITEMS_BODY})|(?P<measure>{_MEASURE_BODY}))", re.I)
 _WORDS = re.compile(
     r"(?<![\w\-])(?P<w>an? eighth|eighth|1/8(?:th)?(?: ?oz)?|half (?:an? )?(?:oz|ounce|zip|o)|"
     r"1/2 ?oz|quarter(?: ounce| oz)?|1/4 ?oz|half ?g|half (?:a )?gram|qp|hp|half ?p|"
@@ -78,6 +80,9 @@ class Amount:
         return None if factor is None else self.value * factor
 
 
+_START = operator.attrgetter("start")
+
+
 def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
@@ -103,6 +108,13 @@ def _word_value(word: str) -> tuple[float, str]:
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in taken)
+
+
+_ORDER = {"multi": 0, "items": 1, "measure": 2, "x": 3}  # which reading wins an overlap
+
+
+def _priority(named: tuple[str, re.Match[str]]) -> int:
+    return _ORDER[named[0]]
 
 
 _DIGIT_RUN = re.compile(r"(?<!\d)\d+(?:[.,]\d+)?\s?")
@@ -134,26 +146,26 @@ def _measure_kind(unit: str, value: float, has_items: bool, dose_max_mg: float) 
 
 
 def _at_digits(text: str, starts: Iterable[int] | None) -> list[tuple[str, re.Match[str]]]:
-    """Anchored matches at the start of every number: a few ``match`` calls per number instead
+    """Anchored matches at the start of every number: two ``match`` calls per number instead
     of scanning the whole text once per pattern. ``starts`` (number offsets, e.g. from tokens)
     skips the digit scan too."""
     out: list[tuple[str, re.Match[str]]] = []
     n = len(text)
     runs = (_DIGIT_RUN.match(text, p) for p in starts) if starts is not None else _DIGIT_RUN.finditer(text)
+    at_number, x_count = _AT_NUMBER.match, _X_COUNT.match
     for run in runs:
         if run is None:
             continue
-        p, after = run.start(), run.end()
+        p, after = run.span()
         nxt = text[after] if after < n else ""
-        before = text[p - 1] if p else ""
-        if not (nxt.isalpha() or nxt in "*×" or before in "xX×" or text[p - 2:p] in ("x ", "X ")):
+        before = text[p - 2:p] if p >= 2 else text[:p]
+        if not (nxt.isalpha() or nxt in "*×" or before[-1:] in ("x", "X", "×") or before in ("x ", "X ")):
             continue  # 92%, 24/7, $120: no unit, item word or multiplier can follow
-        for name, rx in (("multi", _MULTI), ("items", _COUNT_ITEMS), ("measure", _MEASURE)):
-            m = rx.match(text, p)
-            if m:
-                out.append((name, m))
-        back = p - 2 if text[p - 2:p].lower() in ("x ", "× ") else p - 1
-        m = _X_COUNT.match(text, back if back >= 0 and text[back] in "xX×" else p)
+        m = at_number(text, p)
+        if m:
+            out.append((m.lastgroup, m))  # type: ignore[arg-type]
+        back = p - 2 if before.lower() in ("x ", "× ") else p - 1
+        m = x_count(text, back if back >= 0 and text[back] in "xX×" else p)
         if m:
             out.append(("x", m))
     return out
@@ -188,34 +200,37 @@ def find_amounts(text: str, *, dose_max_mg: float = 60.0, starts: Iterable[int] 
     lower = text.lower() if has_items is None or word_cues is None else ""
     if has_items is None:
         has_items = any(s in lower for s in _ITEM_STEMS)
-    has_items = has_items or any(n in ("items", "x", "multi") for n, _ in matches)
+    has_items = has_items or any(n != "measure" for n, _ in matches)
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []
-    order = {"multi": 0, "items": 1, "measure": 2, "x": 3}
-    for name, m in sorted(matches, key=lambda nm: order[nm[0]]):
-        if _overlaps(taken, m.start(), m.end()):
+    if len(matches) > 1:
+        matches.sort(key=_priority)
+    for name, m in matches:
+        start, end = m.span()
+        if taken and _overlaps(taken, start, end):
             continue
         if name == "multi":
             unit = UNIT_ALIASES[m["dunit"].lower()]
-            found.append(Amount("DOSE", _number(m["dose"]), unit, m.start(), m.end(), m[0], count=float(m["count"])))
+            found.append(Amount("DOSE", _number(m["dose"]), unit, start, end, m[0], count=float(m["count"])))
         elif name == "items":
-            n = float(m["count"])
-            found.append(Amount("UNITS", n, "unit", m.start(), m.end(), m[0], count=n))
+            n = float(m["icount"])
+            found.append(Amount("UNITS", n, "unit", start, end, m[0], count=n))
         elif name == "measure":
             unit, value = UNIT_ALIASES[m["unit"].lower()], _number(m["num"])
             kind = _measure_kind(unit, value, has_items, dose_max_mg)
-            found.append(Amount(kind, value, unit, m.start(), m.end(), m[0]))
+            found.append(Amount(kind, value, unit, start, end, m[0]))
         else:
             n = float(m["a"] or m["b"])
-            found.append(Amount("UNITS", n, "unit", m.start(), m.end(), m[0], count=n))
-        taken.append((m.start(), m.end()))
+            found.append(Amount("UNITS", n, "unit", start, end, m[0], count=n))
+        taken.append((start, end))
     if word_cues if word_cues is not None else any(cue in lower for cue in _WORD_CUES):
         for m in _word_matches(text, word_starts):
             if not _overlaps(taken, m.start(), m.end()):
                 value, unit = _word_value(m["w"])
                 found.append(Amount("QUANTITY", value, unit, m.start(), m.end(), m[0]))
                 taken.append((m.start(), m.end()))
-    found.sort(key=lambda a: a.start)
+    if len(found) > 1:
+        found.sort(key=_START)
     return found
 
 

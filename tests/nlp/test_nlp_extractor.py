@@ -57,6 +57,17 @@ def test_entity_offsets_point_into_their_field(extractor) -> None:
     assert ex.lang == "nl"
 
 
+def test_post_entity_offsets_point_into_their_field(extractor) -> None:
+    post = Post(source="forum", thread_id="t1", post_id="p1", url="", author="a",
+                thread_title="Review of a shop, $90 well spent", body="Paid $120 for 5g MDMA, shipped from NL.")
+    ex = extractor.extract_post(post, WHEN)
+    fields = {"thread_title": post.thread_title, "body": post.body}
+    prices = [e for e in ex.entities if e.label == "PRICE"]
+    assert {(e.field, e.text) for e in prices} == {("thread_title", "$90"), ("body", "$120")}
+    for e in ex.entities:
+        assert fields[e.field][e.start:e.end] == e.text, e
+
+
 def test_origin_from_title_then_description(extractor) -> None:
     ex = extractor.extract_listing(listing(title="Speed Paste 10g - 65% 🇩🇪 → 🇪🇺", description="x"), WHEN)
     assert ex.ships_from == "DE" and ex.ships_to == ("EU",)

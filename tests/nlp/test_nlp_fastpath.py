@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import spacy
 
@@ -28,10 +30,10 @@ def nlp():  # type: ignore[no-untyped-def]
 def test_found_lists_match_token_attributes(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     doc = nlp.make_doc(text)
     f = found(doc)
-    assert f.orth == [t.orth for t in doc]
-    assert f.lower == [t.lower for t in doc]
-    assert f.idx == [t.idx for t in doc]
-    assert f.length == [len(t) for t in doc]
+    assert list(f.orth) == [t.orth for t in doc]
+    assert list(f.lower) == [t.lower for t in doc]
+    assert list(f.idx) == [t.idx for t in doc]
+    assert list(f.length) == [len(t) for t in doc]
     for t, fl in zip(doc, f.flags, strict=True):
         assert bool(fl & NUM) == t.like_num
         assert bool(fl & ALPHA) == t.is_alpha
@@ -61,3 +63,46 @@ def test_word_quantities_at_token_starts_match_full_scan(nlp, text: str) -> None
     anchored = find_amounts(text, starts=[], has_items=False, word_cues=True, word_starts=starts)
     assert anchored == scanned
     assert scanned
+
+
+AMOUNT_TEXTS = [
+    "10 x 2mg pills, 10x2mg, 10 × 2 mg, 5*10mg", "20 tabs, 20x tabs, 20 x tabs, 25 gel tabs, 10 таблеток",
+    "5g 3.5 g 1,5kg 100ug 28G 5MG 1 oz 2 lbs 10 ml", "x50 50x 3-MMC 25I-NBOMe 1,000g 2024-05 5-10g",
+    "10 x tabs 10 x 2 tabs 5 gel 5 grams", "",
+]
+
+
+@pytest.mark.parametrize("text", AMOUNT_TEXTS)
+def test_one_anchored_pattern_reads_like_the_three(text: str) -> None:
+    """_AT_NUMBER (one match per number) finds exactly what the three patterns it joins find,
+    and at no position do two of them match (so the alternation order loses nothing)."""
+    import re
+
+    from nlp.normalize import quantities as q
+
+    parts = {name: re.compile(q._LEFT + body, re.I)
+             for name, body in (("multi", q._MULTI_BODY), ("items", q._ITEMS_BODY), ("measure", q._MEASURE_BODY))}
+    for p in range(len(text)):
+        hits = [(name, m.span()) for name, rx in parts.items() if (m := rx.match(text, p))]
+        assert len(hits) <= 1, (text[p:], hits)
+        m = q._AT_NUMBER.match(text, p)
+        assert ([(m.lastgroup, m.span())] if m else []) == hits
+
+
+@pytest.mark.parametrize("text", [
+    "Shipping from Germany. SHIPS FROM the Netherlands; Versand aus Deutschland", "Dispatched From: UK",
+    "İstanbul shipping from Türkiye, Versand AUS Österreich", "ships fromage", "no cue here", "",
+])
+def test_cue_phrases_match_like_a_case_insensitive_pattern(text: str) -> None:
+    """Cue phrases matched on the lower-cased text give the spans ``re.I`` gives on the text
+    (the "İ" line changes length when lower-cased and takes the re.I path)."""
+    import re
+
+    from nlp.normalize import places as pl
+
+    gz = pl.load_gazette(Path(__file__).resolve().parents[2] / "config" / "places")
+    for cues in (gz.origin_cues, gz.destination_cues):
+        plain = re.compile(cues.exact.pattern, re.I)
+        assert [m.span() for m in cues.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        got, want = cues.search(text), plain.search(text)
+        assert (got.span() if got else None) == (want.span() if want else None)
