@@ -228,8 +228,8 @@ class Naive:
               vendor TEXT, substance TEXT, class TEXT, ships_from TEXT);
         """)
 
-    def load(self, corpus: Corpus, batch: int) -> float:
-        spent, rid = 0.0, 0
+    def load(self, corpus: Corpus, batch: int) -> tuple[float, float]:
+        spent, cpu, rid = 0.0, 0.0, 0
         for docs, obs in corpus.batches(batch):
             rows = []
             for d in docs:
@@ -238,16 +238,17 @@ class Naive:
                              ",".join(d.ships_to), ",".join(d.substances), d.price_usd, d.last_seen.date().isoformat()))
             obs_rows = [(o.obs_id, o.doc_id, o.observed_at.isoformat(), o.source, o.vendor, o.substances[0],
                          o.classes[0], o.ships_from) for o in obs]
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             self.conn.execute("BEGIN")
             self.conn.executemany("INSERT INTO l VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
             self.conn.executemany("INSERT INTO f(rowid, title, body) VALUES (?,?,?)",
                                   [(r[0], r[2], r[3]) for r in rows])
             self.conn.executemany("INSERT INTO o VALUES (?,?,?,?,?,?,?,?)", obs_rows)
             self.conn.execute("COMMIT")
-            spent += time.perf_counter() - t0
-        print(f"  naive: indexed {corpus.rows:,} listings in {spent:.1f}s = {corpus.rows / spent:,.0f} listings/s")
-        return corpus.rows / spent
+            spent, cpu = spent + time.perf_counter() - t0, cpu + time.process_time() - c0
+        print(f"  naive: indexed {corpus.rows:,} listings in {spent:.1f}s wall ({cpu:.1f}s CPU) = "
+              f"{corpus.rows / spent:,.0f} listings/s wall, {corpus.rows / cpu:,.0f} listings/s CPU")
+        return corpus.rows / spent, corpus.rows / cpu
 
     def search(self, match: str | None, where: str, params: list[object], facets: bool) -> None:
         src = "FROM f JOIN l ON l.id = f.rowid WHERE f MATCH ? AND " if match else "FROM l WHERE "
@@ -327,7 +328,11 @@ def main() -> None:
         ix.close()
         if not args.no_naive:
             nv = Naive(f"{tmp}/naive.db")
-            nv.load(corpus, args.batch)
+            naive_rate, naive_cpu = nv.load(corpus, args.batch)
+            # The machine-independent form of the 20,000 rows/s target: the issue's naive schema loaded
+            # 27,000 rows/s where the target was set, so the bar is 20/27 = 0.74 x naive in the same run.
+            print(f"  bulk indexing / naive load: wall {rate / naive_rate:.2f}x, CPU {cpu_rate / naive_cpu:.2f}x "
+                  f"(target >= {20 / 27:.2f}x)")
             naive = nv.bench(max(3, args.repeat // 5))
             report("naive", naive, None)
             print("  ratios (naive p95 / narcoscope p95):")

@@ -10,7 +10,9 @@ Why the schema looks like this (the naive one — a single FTS5 table ranked by 
   can rank a capped set of the newest matches instead of every match.
 * keyword fields are also FTS5 *tag tokens* (column ``tags``; see ``query/to_sqlite.py``), so
   filters are posting-list intersections inside FTS5 — no per-row lookups to count or page;
-  multi-valued fields also sit in ``doc_<field>`` tables keyed by document, for facets.
+  multi-valued fields also sit in ``docs`` as ``MULTI_SEP``-joined columns (sorted, deduplicated):
+  facets read them in the same pass as the single-valued columns and count them in Python, and a
+  load writes no per-value rows (three WITHOUT ROWID tables cost ~11 µs a document).
 * an observation is ONE row carrying its weekly keys as columns (first substance and class,
   ships_from, source); only further values of a multi-valued key go to ``obs_multi`` (flag
   ``multi``), so writing an observation costs one row plus the ``obs_week`` index entry instead of
@@ -29,7 +31,7 @@ import time
 from index.documents import PRICE_BANDS
 from narcoscope.sqlite import BUSY_SECONDS, apply_schema, enable_wal
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -55,7 +57,10 @@ CREATE TABLE IF NOT EXISTS docs(
     price_usd REAL,
     quantity_g REAL,
     first_seen INTEGER NOT NULL,
-    last_seen INTEGER NOT NULL
+    last_seen INTEGER NOT NULL,
+    substances TEXT NOT NULL,
+    classes TEXT NOT NULL,
+    ships_to TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS docs_price ON docs(price_usd);
 CREATE INDEX IF NOT EXISTS docs_last_seen ON docs(last_seen);
@@ -70,12 +75,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, body, tags, content='doc_text', content_rowid='rid',
     tokenize='porter unicode61 remove_diacritics 2'
 );
-CREATE TABLE IF NOT EXISTS doc_substance(doc INTEGER NOT NULL, value TEXT NOT NULL,
-    PRIMARY KEY(doc, value)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS doc_class(doc INTEGER NOT NULL, value TEXT NOT NULL,
-    PRIMARY KEY(doc, value)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS doc_ships_to(doc INTEGER NOT NULL, value TEXT NOT NULL,
-    PRIMARY KEY(doc, value)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS observations(
     oid INTEGER PRIMARY KEY,
     obs_id TEXT NOT NULL UNIQUE,
@@ -121,6 +120,10 @@ PRICE_SQL = (
     )
     + " END"
 )
+
+# Separator of the values in the docs columns of multi-valued keyword fields ('' when none).
+MULTI_SEP = "\x1f"
+MULTI_FIELDS = ("substances", "classes", "ships_to")
 
 # Weekly dimensions as small integers in obs_key/weekly_counts (short keys, compact pages).
 DIMS = {"substance": 0, "class": 1, "source": 2, "ships_from": 3}

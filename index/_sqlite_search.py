@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import html
-import json
 import sqlite3
 import time
 from collections import Counter
@@ -21,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from index._sqlite_write import decode_doc
+from index._sqlite_write import decode_doc, split_multi
 from index.base import TOTAL_HITS_CAP, Hit, SearchRequest, SearchResult
 from index.documents import PRICE_BANDS, IndexDoc, price_band
 from index.query import compile_sqlite, parse_query
@@ -30,7 +29,7 @@ from index.query.tree import And, Node, Not, Term, positive_text
 
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _SINGLE = {"source": "d.source", "vendor": "d.vendor", "ships_from": "d.ships_from", "lang": "d.lang"}
-_MULTI = {"substance": "doc_substance", "class": "doc_class", "ships_to": "doc_ships_to"}
+_MULTI = {"substance": "d.substances", "class": "d.classes", "ships_to": "d.ships_to"}
 
 
 @dataclass(slots=True)
@@ -290,8 +289,8 @@ _ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstu
 
 
 def _facet_rows(conn: sqlite3.Connection, base: _Base, fields: list[str], newest: int | None) -> list[tuple]:
-    """(rid, then the column of each requested single-valued facet) for the matching set."""
-    cols = "".join(f", {_COLUMN_OF[f]}" for f in fields if f in _COLUMN_OF)
+    """(rid, then the column of each requested facet) for the matching set."""
+    cols = "".join(f", {_COLUMN_OF.get(f) or _MULTI[f]}" for f in fields if f in _COLUMN_OF or f in _MULTI)
     sql = f"SELECT d.rid{cols} {base.source} WHERE {base.where}"
     if newest is not None:
         sql += f" ORDER BY {base.order} DESC LIMIT {int(newest)}"
@@ -301,17 +300,20 @@ def _facet_rows(conn: sqlite3.Connection, base: _Base, fields: list[str], newest
 def _count_facets(conn: sqlite3.Connection, rows: list[tuple], fields: list[str], size: int
                   ) -> dict[str, list[tuple[str, int]]]:
     out: dict[str, list[tuple[str, int]]] = {}
-    rids: str | None = None
     at = 0
     for field in fields:
-        if field in _MULTI:
-            rids = rids if rids is not None else json.dumps([row[0] for row in rows])
-            sql = (f"SELECT j.value, count(*) AS n FROM json_each(?) e CROSS JOIN {_MULTI[field]} j "
-                   f"ON j.doc = e.value GROUP BY j.value ORDER BY n DESC, j.value LIMIT ?")
-            out[field] = [(v, n) for v, n in conn.execute(sql, (rids, size))]
+        if field not in _COLUMN_OF and field not in _MULTI:
             continue
         at += 1
         values = Counter(row[at] for row in rows)
+        if field in _MULTI:
+            # Each distinct joined value is split once (few distinct combinations, many rows).
+            multi: Counter[str] = Counter()
+            for joined, n in values.items():
+                for v in split_multi(joined):
+                    multi[v] += n
+            out[field] = sorted(multi.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+            continue
         if field == "price_band":
             bands: Counter[str] = Counter()
             for price, n in values.items():

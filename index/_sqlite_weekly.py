@@ -10,9 +10,12 @@ Totals (the denominators) are never filtered by the query.
 
 from __future__ import annotations
 
+import operator
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
+from itertools import compress, repeat
+from operator import itemgetter
 
 from index._sqlite_schema import DIMS
 from index._sqlite_search import base_for
@@ -67,31 +70,44 @@ def _aggregate(conn: sqlite3.Connection, rows: list[tuple], dims: tuple[int, ...
         for oid, dim, key in conn.execute(
                 f"SELECT oid, dim, key FROM obs_multi WHERE oid IN ({','.join('?' * len(chunk))})", chunk):
             more[oid].append((dim, key))
-    groups: dict[tuple[int, str, str], tuple[list[int], set[int], set[str], set[str]]] = {}
-    source_dim, from_dim, sub_dim, class_dim = DIMS["source"], DIMS["ships_from"], DIMS["substance"], DIMS["class"]
-    for oid, dk, vendor, source, ships_from, substance, klass, multi, week in rows:
-        keys = [(source_dim, source)]
-        if ships_from is not None:
-            keys.append((from_dim, ships_from))
-        if substance is not None:
-            keys.append((sub_dim, substance))
-        if klass is not None:
-            keys.append((class_dim, klass))
-        if multi:
-            keys += more[oid]
-        for dim, key in keys:
-            if dim not in dims:
-                continue
-            g = groups.get((dim, week, key))
-            if g is None:
-                g = groups[(dim, week, key)] = ([0], set(), set(), set())
-            g[0][0] += 1
-            g[1].add(dk)
-            if vendor:
-                g[2].add(vendor)
-            g[3].add(source)
-    return [(dim, week, key, n[0], len(dks), len(vendors), len(sources))
-            for (dim, week, key), (n, dks, vendors, sources) in groups.items()]
+    by_week: dict[str, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_week[row[8]].append(row)
+    out: list[tuple[object, ...]] = []
+    for week, week_rows in by_week.items():
+        columns = list(zip(*week_rows, strict=True))
+        flagged_rows = [r for r in week_rows if r[7]]
+        for dim in dims:
+            out += _count_dim(dim, week, columns, flagged_rows, more)
+    return out
+
+
+# The observations column holding each dimension's (first) key, in rows of ``_OBS_COLS``.
+_COLUMN = {DIMS["source"]: 3, DIMS["ships_from"]: 4, DIMS["substance"]: 5, DIMS["class"]: 6}
+_first = itemgetter(0)
+
+
+def _count_dim(dim: int, week: str, columns: list[tuple], flagged: list[tuple], more: dict[int, list[tuple[int, str]]]
+               ) -> list[tuple[object, ...]]:
+    """One dimension's rows for one week (``columns``: the week's rows of ``_OBS_COLS`` transposed;
+    ``flagged``: its rows with further keys in ``more``). Each distinct count is a set of (key, value)
+    pairs counted per key: C-speed passes instead of a Python loop updating four sets per row."""
+    keys, doc_keys, vendors, sources = columns[_COLUMN[dim]], columns[1], columns[2], columns[3]
+    if None in keys:  # rows without this key (no ships_from, substance or class) count nowhere
+        present = list(map(operator.is_not, keys, repeat(None)))
+        keys, doc_keys, vendors, sources = (tuple(compress(c, present)) for c in (keys, doc_keys, vendors, sources))
+    extra = [(key, r[1], r[2], r[3]) for r in flagged for d, key in more.get(r[0], ()) if d == dim]
+    if extra:
+        ek, ed, ev, es = zip(*extra, strict=True)
+        keys, doc_keys, vendors, sources = keys + ek, doc_keys + ed, vendors + ev, sources + es
+    observations = Counter(keys)
+    listings = Counter(map(_first, set(zip(keys, doc_keys, strict=True))))
+    markets = Counter(map(_first, set(zip(keys, sources, strict=True))))
+    vendor_pairs = set(zip(keys, vendors, strict=True))
+    for key in observations:  # an empty vendor is not a vendor
+        vendor_pairs.discard((key, ""))
+    by_vendor = Counter(map(_first, vendor_pairs))
+    return [(dim, week, key, n, listings[key], by_vendor[key], markets[key]) for key, n in observations.items()]
 
 
 def weekly(conn: sqlite3.Connection, by: str, query: str, start: date | None, end: date | None

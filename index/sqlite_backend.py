@@ -95,8 +95,11 @@ class SqliteIndex:
         try:
             with self._transaction() as conn:
                 _sqlite_write.begin_bulk(conn)
-            # Fewer, larger checkpoints: each one fsyncs, and a bulk load dirties pages quickly.
+            # Fewer, larger checkpoints, and no fsync per batch: a bulk load dirties pages quickly, and
+            # the index is derived data (an OS crash or power loss during a load — not a killed process,
+            # which the bulk flag covers — can leave the file to rebuild with ``narcoscope index reindex``).
             self._conn.execute(f"PRAGMA wal_autocheckpoint={BULK_CHECKPOINT_PAGES}")
+            self._conn.execute("PRAGMA synchronous=OFF")
         except sqlite3.Error as exc:
             raise IndexWriteError(f"cannot start a bulk load on {self.path!r}: {exc}") from exc
         self._bulk = True
@@ -110,6 +113,7 @@ class SqliteIndex:
         """Rebuild what a bulk load deferred (idempotent; a no-op when no load is pending)."""
         try:
             self._conn.execute("PRAGMA wal_autocheckpoint=1000")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
             if not _sqlite_write.bulk_running(self._conn):
                 return
             with self._transaction() as conn:
