@@ -18,13 +18,15 @@ Everything is numpy over an (n_series, n_weeks, baseline_weeks) window array, so
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 
-from reports.trends.series import BoolArray, FloatArray, IntArray
+from reports.trends.annotations import Annotation, takedown_mask
+from reports.trends.series import BoolArray, FloatArray, IntArray, SeriesBatch
 
 ANSCOMBE_CUTOFF = 2.58  # Noufaily et al. 2013; Farrington 1996 used 1.0 (too aggressive)
 _NEWTON_STEPS = 8
@@ -208,3 +210,36 @@ def _with_trend(win: _Window, flat_rate: FloatArray, flat_phi: FloatArray) -> tu
     max_rate = _safe_div(win.y, win.v).max(-1)
     keep = (np.abs(z) / np.sqrt(phi) > 1.96) & (rate <= max_rate) & (win.n_used >= 4)
     return np.where(keep, rate, flat_rate), np.where(keep, phi, flat_phi), keep
+
+
+def predict(
+    batch: SeriesBatch,
+    *,
+    baseline_weeks: int,
+    guard_weeks: int,
+    min_baseline_weeks: int,
+    trend: bool,
+    pool_dispersion: float,
+    annotations: Sequence[Annotation],
+    predictive: bool = True,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """(expected count, phi, evaluated) for every series and week: the one baseline prediction both
+    detectors judge a week against. ``predictive`` adds the uncertainty of the estimated rate to phi."""
+    excluded = takedown_mask(batch.weeks, annotations)
+    usable = (batch.volume > 0) & ~excluded[None, :]
+    fit = fit_baselines(
+        batch.counts,
+        batch.volume,
+        usable,
+        baseline_weeks=baseline_weeks,
+        guard_weeks=guard_weeks,
+        trend=trend,
+        pool_dispersion=pool_dispersion,
+    )
+    evaluated = (fit.n_used >= min_baseline_weeks) & (batch.volume > 0)
+    expected = np.where(evaluated, fit.rate * batch.volume, np.nan)
+    if not predictive:
+        return expected, fit.phi, evaluated
+    # Farrington's prediction-error term: Var(y - mu0_hat) = phi·mu0 · (1 + mu0 / total).
+    phi = fit.phi * (1.0 + np.where(fit.total > 0, np.nan_to_num(expected) / np.maximum(fit.total, 1e-12), 0.0))
+    return expected, phi, evaluated

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reports.trends.annotations import Annotation, takedown_mask
-from reports.trends.baseline import fit_baselines
+from reports.trends.annotations import Annotation
+from reports.trends.baseline import predict
 from reports.trends.result import DetectorResult
 from reports.trends.series import FloatArray, SeriesBatch, WeeklySeries, as_batch
 
@@ -93,20 +93,11 @@ def poisson_cusum(
     if not 0.0 <= head_start < 1.0:
         raise ValueError("head_start is a fraction of h in [0, 1)")
     batch = as_batch(series)
-    usable = (batch.volume > 0) & ~takedown_mask(batch.weeks, annotations)[None, :]
-    fit = fit_baselines(
-        batch.counts,
-        batch.volume,
-        usable,
-        baseline_weeks=baseline_weeks,
-        guard_weeks=guard_weeks,
-        trend=False,
-        pool_dispersion=pool_dispersion,
-    )
-    evaluated = (fit.n_used >= min_baseline_weeks) & (batch.volume > 0)
-    expected = np.where(evaluated, fit.rate * batch.volume, np.nan)
+    expected, phi, evaluated = predict(batch, baseline_weeks=baseline_weeks, guard_weeks=guard_weeks,
+                                       min_baseline_weeks=min_baseline_weeks, trend=False,
+                                       pool_dispersion=pool_dispersion, annotations=annotations,
+                                       predictive=predictive)
     mu = np.nan_to_num(expected)
-    phi = fit.phi * (1.0 + (mu / np.maximum(fit.total, 1e-12) if predictive else 0.0))
     llr = _llr(batch.counts, mu, phi, rate_ratio, overdispersed)
     stat, alarms = _accumulate(llr, evaluated, h, reset, head_start * h if head_start > 0 else 0.0)
     return DetectorResult(

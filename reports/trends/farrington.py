@@ -6,44 +6,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reports.trends.annotations import Annotation, takedown_mask
-from reports.trends.baseline import fit_baselines
+from reports.trends.annotations import Annotation
+from reports.trends.baseline import predict
 from reports.trends.negbin import nb_upper_quantile, nb_upper_tail
 from reports.trends.result import DetectorResult
-from reports.trends.series import BoolArray, FloatArray, SeriesBatch, WeeklySeries, as_batch
+from reports.trends.series import FloatArray, SeriesBatch, WeeklySeries, as_batch
 
 # In-control calibration, see farrington_flexible's docstring and reports.trends.calibrate.
 FARRINGTON_ALPHA = 0.00057  # farrington_alpha(0.02, seed=1)
 FARRINGTON_ALPHA_HALF = 0.00025  # farrington_alpha(0.01, seed=1): its half of the combined budget
-
-
-def _prediction(
-    batch: SeriesBatch,
-    *,
-    baseline_weeks: int,
-    guard_weeks: int,
-    min_baseline_weeks: int,
-    trend: bool,
-    pool_dispersion: float,
-    annotations: Sequence[Annotation],
-) -> tuple[FloatArray, FloatArray, BoolArray]:
-    """(expected count, predictive phi, evaluated) for every series and week."""
-    excluded = takedown_mask(batch.weeks, annotations)
-    usable = (batch.volume > 0) & ~excluded[None, :]
-    fit = fit_baselines(
-        batch.counts,
-        batch.volume,
-        usable,
-        baseline_weeks=baseline_weeks,
-        guard_weeks=guard_weeks,
-        trend=trend,
-        pool_dispersion=pool_dispersion,
-    )
-    evaluated = (fit.n_used >= min_baseline_weeks) & (batch.volume > 0)
-    expected = np.where(evaluated, fit.rate * batch.volume, np.nan)
-    # Farrington's prediction-error term: Var(y - mu0_hat) = phi·mu0 · (1 + mu0 / total).
-    phi = fit.phi * (1.0 + np.where(fit.total > 0, np.nan_to_num(expected) / np.maximum(fit.total, 1e-12), 0.0))
-    return expected, phi, evaluated
 
 
 def farrington_flexible(
@@ -83,7 +54,7 @@ def farrington_flexible(
     ``annotations``); weeks with zero volume are skipped (not crawled).
     """
     batch = as_batch(series)
-    expected, phi, evaluated = _prediction(
+    expected, phi, evaluated = predict(
         batch,
         baseline_weeks=baseline_weeks,
         guard_weeks=guard_weeks,
@@ -126,7 +97,7 @@ def farrington_pvalues(
     quantile  <=>  P(Y >= y) <= a), which is what lets ``calibrate`` find alpha in one pass.
     """
     batch = as_batch(series)
-    expected, phi, evaluated = _prediction(
+    expected, phi, evaluated = predict(
         batch,
         baseline_weeks=baseline_weeks,
         guard_weeks=guard_weeks,
