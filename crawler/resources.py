@@ -6,9 +6,7 @@ there is one record store connection and one ingest batch per crawl.
 
 from __future__ import annotations
 
-import logging
 import weakref
-from datetime import date
 from typing import TYPE_CHECKING
 
 from crawler.completion import PageCompletion
@@ -23,7 +21,6 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-log = logging.getLogger(__name__)
 _BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, CrawlResources] = weakref.WeakKeyDictionary()
 
 
@@ -38,7 +35,7 @@ class CrawlResources:
         # Order matters: pages are on disk and their rows added, then their requests are marked done.
         self.ingestor.before_commit.append(self._add_written_pages)
         self.ingestor.before_commit.append(self._settle_frontier)
-        warm_up(self.ingestor)
+        self.ingestor.extractor.rates.preload()  # before the first page, not in the middle of the crawl
 
     def _add_written_pages(self) -> None:
         self.evidence.drain(self.store)
@@ -55,25 +52,6 @@ class CrawlResources:
     @property
     def store(self):  # type: ignore[no-untyped-def]
         return self.ingestor.store
-
-
-_WARM: set[int] = set()
-
-
-def warm_up(ingestor: Ingestor) -> None:
-    """Load, before the first page, what the extractor would otherwise load in the middle of a crawl.
-
-    The fiat exchange-rate table (~1 s to parse) is read on the first non-USD price: mid-crawl, that
-    stalls the reactor with connections open. Crawl processes load it with the extractor, once.
-    """
-    extractor = ingestor.extractor
-    if id(extractor) in _WARM:
-        return
-    _WARM.add(id(extractor))
-    try:
-        extractor.rates.to_usd(1.0, "EUR", date(2024, 1, 2))
-    except Exception:  # best effort: the extractor reports a missing table itself, when it matters
-        log.debug("could not preload the exchange-rate table", exc_info=True)
 
 
 def resources(crawler: Crawler) -> CrawlResources:

@@ -80,6 +80,12 @@ class RateBook:
         self.crypto = crypto
         self._memo: dict[tuple[str, date], Conversion | None] = {}  # a crawl observes few dates
 
+    @staticmethod
+    def preload() -> None:
+        """Parse the fiat table now (once per process) rather than at the first non-USD price: a
+        crawl would otherwise stall its reactor for a second mid-crawl, connections open."""
+        _ecb()
+
     def to_usd(self, amount: float, currency: str, day: date) -> Conversion | None:
         """USD value, or None when no rate on or before ``day`` is known."""
         if currency == "USD":
