@@ -13,20 +13,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 
-_CRC24_INIT = 0xB704CE
-_CRC24_POLY = 0x1864CFB
-
-
-def crc24(data: bytes) -> int:
-    """RFC 4880 section 6.1 checksum."""
-    crc = _CRC24_INIT
-    for byte in data:
-        crc ^= byte << 16
-        for _ in range(8):
-            crc <<= 1
-            if crc & 0x1000000:
-                crc ^= _CRC24_POLY
-    return crc & 0xFFFFFF
+from entities.pgp import crc24  # the parser's own RFC 4880 checksum: one implementation
 
 
 def _mpi(value: int) -> bytes:
