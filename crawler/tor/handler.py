@@ -101,6 +101,9 @@ class _TorScrapyAgent(_ScrapyAgent):
         return agent
 
 
+_TOLD_NOT_CONFIGURED: list[bool] = []
+
+
 class TorDownloadHandler(HTTP11DownloadHandler):
     """HTTP(S) handler: direct for clearnet by default, Tor for onions / ``tor_source`` / all."""
 
@@ -109,7 +112,9 @@ class TorDownloadHandler(HTTP11DownloadHandler):
         self.tor_settings = TorSettings.from_mapping(crawler.settings)
         self.router = Router(self.tor_settings, session_secret=secrets.token_hex(8))
         self._closing = False
-        if self.tor_settings.socks is None:
+        if self.tor_settings.socks is None and not _TOLD_NOT_CONFIGURED:
+            # Once a process: a demo or a schedule runs many crawls, each with its own handlers.
+            _TOLD_NOT_CONFIGURED.append(True)
             logger.info("Tor not configured (TOR_SOCKS empty): onion requests will be refused")
 
     async def download_request(self, request: Request) -> Response:

@@ -17,7 +17,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("report", help=HELP, formatter_class=Formatter, description=HELP + """.
 
 Highlights, key figures and crawl coverage, substances new this period (confirmed and candidates),
-emerging substances (CUSUM alarm on the share of listings crawled), class groups, supply geography,
+emerging substances (GLR alarm for a rising share of listings crawled), class groups, supply geography,
 prices, methods, and an evidence annex. Options (onion URLs, class groups) and annotations of takedowns
 and scheduling changes are read from $NARCOSCOPE_CONFIG/reports/. PDF needs Debian's chromium.""",
                        epilog="examples:\n  narcoscope report --period week --as-of 2026-07-20 --format html,pdf\n"

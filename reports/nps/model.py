@@ -31,7 +31,10 @@ class NewSubstance:
 
 @dataclass(slots=True)
 class Emerging:
-    """A substance whose share of crawled listings rose (CUSUM alarm in the recent weeks)."""
+    """A substance whose share of crawled listings rose (GLR ramp alarm in the recent weeks).
+
+    ``glr`` is the GLR statistic in the alarm week (alarm above its threshold), ``cusum`` the
+    CUSUM's sum that week, kept as a second opinion (its own alarm limit is ``CUSUM_H``)."""
 
     name: str
     substance_id: str
@@ -45,6 +48,7 @@ class Emerging:
     rising_since: str | None  # Kleinberg burst still running, else None (no wording then)
     shares: list[float] = field(default_factory=list)  # % per week, for the sparkline
     cusum: float = 0.0
+    glr: float = 0.0
 
 
 @dataclass(slots=True)

@@ -102,7 +102,7 @@ def _more_sections(r: NpsReport, charts: dict[str, str]) -> list[str]:
         "No laboratory confirmation: listings are vendors' claims; candidates are online signals only.",
         "Origins and prices are self-reported by vendors.",
         "Counts are shares of the listings crawled each week; takedowns change volume, not trends.",
-        "Emerging: negative-binomial CUSUM on weekly shares; context: Farrington threshold; wording: Kleinberg bursts.",
+        "Emerging: GLR test for a rise of weekly shares; context: Farrington threshold; wording: Kleinberg bursts.",
     )] + [f"- {md_escape(_note(a))}" for a in r.annotations] + [""]
     out += ["## 9\\. Annex: candidates and evidence", ""]
     for c in r.candidates:

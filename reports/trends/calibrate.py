@@ -22,6 +22,7 @@ import numpy as np
 
 from reports.trends.cusum import poisson_cusum
 from reports.trends.farrington import farrington_pvalues
+from reports.trends.glr import glr_ramp
 from reports.trends.series import FloatArray
 from reports.trends.simulate import simulate
 
@@ -43,6 +44,18 @@ def cusum_h(budget: float, *, seed: int, n_null: int = 4000, nb_shape: float = 1
     """
     sim = simulate(n_rising=0, n_null=n_null, seed=seed, nb_shape=nb_shape)
     result = poisson_cusum(sim.batch, h=np.inf, reset=False, **kwargs)
+    worst = np.nanmax(np.where(result.evaluated, result.statistic, 0.0), axis=1)
+    return _upper_quantile(worst, budget)
+
+
+def glr_h(budget: float, *, seed: int, n_null: int = 4000, nb_shape: float = 10.0, **kwargs: Any) -> float:
+    """GLR threshold h with ≤ ``budget`` of simulated flat series ever over it.
+
+    ``kwargs`` go to ``glr_ramp`` (other than ``h``). G_t has no memory of earlier alarms, so
+    one pass with h = ∞ gives every series' largest G over the weeks it evaluates.
+    """
+    sim = simulate(n_rising=0, n_null=n_null, seed=seed, nb_shape=nb_shape)
+    result = glr_ramp(sim.batch, h=np.inf, **kwargs)
     worst = np.nanmax(np.where(result.evaluated, result.statistic, 0.0), axis=1)
     return _upper_quantile(worst, budget)
 
