@@ -14,7 +14,7 @@ import logging
 import operator
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 import nlp.components
 import nlp.tokenizer  # noqa: F401
 from narcoscope.records import Entity, Extraction, Listing, Post
+from nlp._fast import maker
 from nlp.components._doc import Found, Hit, found
 from nlp.errors import ExtractionError, Warnings
 from nlp.normalize import places as pl
@@ -37,6 +38,10 @@ from nlp.normalize.quantities import Amount, find_amounts, headline
 from nlp.normalize.rates import Conversion, CryptoRates, RateBook
 
 log = logging.getLogger(__name__)
+# (origin code or None, its entities, destination codes, their entities) from ships_from/ships_to
+_FieldPlaces = tuple[str | None, tuple[Entity, ...], tuple[str, ...], tuple[Entity, ...]]
+# (USD conversion, entity attributes, the same with the headline mark, value text) of a price
+_PriceFacts = tuple[Conversion | None, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], str]
 CODE_VERSION = "1"
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config"
 SEP = "\n\n"
@@ -53,6 +58,11 @@ _HANDLE_AFTER = frozenset({"has", "had", "listed", "lists", "sells", "sold", "sh
                            "restocked", "sent", "delivered", "scammed", "exit", "'s", "’s", "hat", "verkauft",
                            "vende", "vend", "verkoopt", "sprzedaje", "продает", "продаёт"})
 _START = operator.itemgetter(1)  # a hit's start offset
+_entity = maker(Entity)  # Entity(label, text, start, end, field, value, attrs), all positional
+_NO_ATTRS: tuple[tuple[str, str], ...] = ()
+_HEADLINE = (("headline", "true"),)
+# an amount's value as written into its entity ("3.5", "0.25"): a handful of distinct values
+_VALUE_TEXT: dict[float, str] = {}
 # (kind, unit) -> an amount entity's attributes, built once (a handful of kinds and units)
 _AMOUNT_ATTRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
 
@@ -60,6 +70,15 @@ _AMOUNT_ATTRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
 def _amount_attrs(kind: str, unit: str) -> tuple[tuple[str, str], ...]:
     attrs = _AMOUNT_ATTRS[kind, unit] = (("unit", unit), ("kind", kind.lower()))
     return attrs
+
+
+def _value_text(value: float) -> str:
+    text = _VALUE_TEXT.get(value)
+    if text is None:
+        if len(_VALUE_TEXT) >= 10_000:
+            _VALUE_TEXT.clear()
+        text = _VALUE_TEXT[value] = f"{value:g}"
+    return text
 
 
 _VENDOR_PATTERNS = [
@@ -81,6 +100,7 @@ class Settings:
     headline_currencies: frozenset[str]
     batch_size: int
     places_cache: int
+    memo_size: int
     not_vendors: frozenset[str]
     learn_every: int
     learn_max_strings: int
@@ -99,6 +119,7 @@ class Settings:
                 headline_currencies=frozenset(raw.get("headline_currencies", ["USD", "EUR", "GBP", "BTC", "XMR"])),
                 batch_size=int(raw.get("batch_size", 256)),
                 places_cache=int(raw.get("places_cache", 8192)),
+                memo_size=int(raw.get("memo_size", 20_000)),
                 not_vendors=frozenset(str(v).casefold() for v in raw.get("not_vendors", [])),
                 learn_every=int(raw.get("tokenizer_learning", {}).get("every", 4)),
                 learn_max_strings=int(raw.get("tokenizer_learning", {}).get("max_strings", 200_000)),
@@ -142,6 +163,26 @@ def build_nlp(settings: Settings, config_dir: Path) -> Language:
     return spacy.util.load_model_from_config(config, auto_fill=True)
 
 
+class _LazyZone:
+    """A batch's memory zone, entered only when a record of the batch needs the pipeline."""
+
+    def __init__(self, zone: Callable[[], AbstractContextManager[object]]) -> None:
+        self._zone = zone
+        self._stack = contextlib.ExitStack()
+        self._entered = False
+
+    def enter(self) -> None:
+        if not self._entered:
+            self._stack.enter_context(self._zone())
+            self._entered = True
+
+    def __enter__(self) -> _LazyZone:
+        return self
+
+    def __exit__(self, *exc: object) -> bool | None:
+        return self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+
 class _Run:
     """Aggregated warnings over one batch of records (one log line, not one per document)."""
 
@@ -166,11 +207,18 @@ class Extractor:
         self._origin_field = functools.lru_cache(maxsize=settings.places_cache)(self._parse_origin_field)
         self._dest_field = functools.lru_cache(maxsize=settings.places_cache)(self._parse_dest_field)
         self._price_field = functools.lru_cache(maxsize=settings.places_cache)(find_prices)
-        self._price_memo: dict[tuple[float, str, str, date], tuple[Conversion | None, tuple[tuple[str, str], ...]]] = {}
+        # the place entities of a (ships_from, ships_to) pair, and places read from titles and
+        # descriptions: markets repeat all of them from listing to listing
+        self._field_places = functools.lru_cache(maxsize=settings.places_cache)(self._parse_field_places)
+        self._text_origin = functools.lru_cache(maxsize=settings.places_cache)(self._parse_text_origin)
+        self._text_dests = functools.lru_cache(maxsize=settings.places_cache)(self._parse_text_dests)
+        self._price_memo: dict[tuple[float, str, str, date], _PriceFacts] = {}
+        self._product_titles: dict[str, bool] = {}  # title -> names a non-drug product
         substances = nlp.get_pipe("substances") if "substances" in nlp.pipe_names else None
         self._gz = getattr(substances, "gz", None)
         self._run = _Run()
         self._batches = 0
+        self._memo: dict[tuple[str, int, str], Found] = {}
 
     @classmethod
     def from_config(cls, config_dir: Path = DEFAULT_CONFIG, *, gazetteer_dir: Path | None = None,
@@ -231,21 +279,46 @@ class Extractor:
         # Each record goes through the pipeline's components (as ``nlp(doc)`` would) and into its
         # Extraction before the next is tokenised: no component batches, and ``nlp.pipe``'s
         # generator per component and a batch of live Docs cost more than they bring.
+        # The memory zone is entered at the first text that needs the pipeline: a batch of
+        # re-sighted texts (see _analyse) creates no Doc and needs none.
         procs = [proc for _, proc in self.nlp.pipeline]
         out = []
-        with self._zone():
+        with _LazyZone(self._zone) as zone:
             for rec in batch:
                 if isinstance(rec, Listing):
-                    doc = self._listing_doc(rec)
-                    for proc in procs:
-                        doc = proc(doc)
-                    out.append(self._listing_result(rec, doc, observed_at))
+                    f = self._analyse(rec.title, rec.description, "listing", procs, zone)
+                    out.append(self._listing_result(rec, f, observed_at))
                 else:
-                    doc = self._post_doc(rec)
-                    for proc in procs:
-                        doc = proc(doc)
-                    out.append(self._post_result(rec, doc, observed_at))
+                    f = self._analyse(rec.thread_title, rec.body, "post", procs, zone)
+                    out.append(self._post_result(rec, f, observed_at))
             return out
+
+    def _analyse(self, head: str, body: str, kind: str, procs: list[Any], zone: _LazyZone) -> Found:
+        """What the pipeline finds in a record's text, analysed once per distinct text.
+
+        Markets and forums are re-crawled every week and show mostly the same listings and posts
+        again; their prices, stock and sidebar change, their text rarely does. The pipeline's
+        findings depend on the text alone (the kind and title length included in the key), so a
+        re-sighted text skips tokenising and every component; the record's fields (price,
+        places, vendor) are read afresh each time. The memo keeps the findings only, not the
+        token arrays, and is emptied when it holds ``memo_size`` texts (0 turns it off).
+        """
+        text = f"{head}{SEP}{body}" if body else head
+        key = (kind, len(head), text)
+        f = self._memo.get(key)
+        if f is None:
+            zone.enter()
+            doc = self._make_doc(head, body, kind)
+            for proc in procs:
+                doc = proc(doc)
+            f = found(doc)
+            if self.settings.memo_size > 0:
+                if len(self._memo) >= self.settings.memo_size:
+                    self._memo.clear()
+                self._memo[key] = f = Found(text=f.text, orth=(), lower=(), idx=(), length=(), flags=(),
+                                            measures=f.measures, hits=f.hits, lang=f.lang, kind=kind,
+                                            title_end=len(head))
+        return f
 
     # -- documents --------------------------------------------------------------------------
     def _make_doc(self, head: str, body: str, kind: str) -> Doc:
@@ -265,10 +338,10 @@ class Extractor:
         return self._make_doc(post.thread_title, post.body, "post")
 
     # -- results ----------------------------------------------------------------------------
-    def _listing_result(self, listing: Listing, doc: Doc, observed_at: datetime) -> Extraction:
+    def _listing_result(self, listing: Listing, doc: Doc | Found, observed_at: datetime) -> Extraction:
         f = found(doc)
         split = len(listing.title)
-        hits = sorted(f.hits, key=_START)
+        hits = sorted(f.hits, key=_START) if len(f.hits) > 1 else f.hits
         ents = self._text_entities(hits, f, split, ("title", "description"))
         ex = self._base(listing.doc_id, hits, f)
         self._listing_places(listing, ex, ents)
@@ -278,14 +351,14 @@ class Extractor:
             ents = [replace(e, label="TOPIC_MENTION") if e.label == "SUBSTANCE" else e for e in ents]
             ex.substances = ex.classes = ()
         self._drop_amounts_without_drug(ex)
-        ex.vendor = listing.vendor.strip() or self._vendor_in_text(listing.description)
-        if listing.vendor.strip():
-            ents.append(Entity("VENDOR", listing.vendor.strip(), 0, len(listing.vendor.strip()), "vendor",
-                               listing.vendor.strip()))
+        vendor = listing.vendor.strip()
+        ex.vendor = vendor or self._vendor_in_text(listing.description)
+        if vendor:
+            ents.append(_entity("VENDOR", vendor, 0, len(vendor), "vendor", vendor, _NO_ATTRS))
         ex.entities = tuple(ents)
         return ex
 
-    def _post_result(self, post: Post, doc: Doc, observed_at: datetime) -> Extraction:
+    def _post_result(self, post: Post, doc: Doc | Found, observed_at: datetime) -> Extraction:
         f = found(doc)
         split = len(post.thread_title)
         hits = sorted(f.hits, key=_START)
@@ -340,19 +413,19 @@ class Extractor:
         head, body, off = names[0], names[1], split + len(SEP)
         for label, s, e, value, attrs in hits:
             if s < split:
-                ents.append(Entity(label, text[s:e], s, e, head, value, attrs))
+                ents.append(_entity(label, text[s:e], s, e, head, value, attrs))
             else:
-                ents.append(Entity(label, text[s:e], s - off, e - off, body, value, attrs))
+                ents.append(_entity(label, text[s:e], s - off, e - off, body, value, attrs))
         for m in f.measures:
             if type(m) is Amount:
                 attrs = _AMOUNT_ATTRS.get((m.kind, m.unit)) or _amount_attrs(m.kind, m.unit)
                 if m.count is not None:
-                    attrs += (("count", f"{m.count:g}"),)
+                    attrs += (("count", _value_text(m.count)),)
                 label = "DOSE" if m.kind == "DOSE" else "QUANTITY"
                 if m.start < split:
-                    ents.append(Entity(label, m.text, m.start, m.end, head, f"{m.value:g}", attrs))
+                    ents.append(_entity(label, m.text, m.start, m.end, head, _value_text(m.value), attrs))
                 else:
-                    ents.append(Entity(label, m.text, m.start - off, m.end - off, body, f"{m.value:g}", attrs))
+                    ents.append(_entity(label, m.text, m.start - off, m.end - off, body, _value_text(m.value), attrs))
         return ents
 
     # -- places -----------------------------------------------------------------------------
@@ -362,26 +435,47 @@ class Extractor:
     def _parse_dest_field(self, text: str) -> tuple[pl.Place, ...]:
         return tuple(pl.parse_destinations_field(text, self.gazette))
 
-    def _listing_places(self, listing: Listing, ex: Extraction, ents: list[Entity]) -> None:
-        origin, o_field = self._origin_field(listing.ships_from), "ships_from"
-        if origin is None:
-            origin, o_field = pl.origin_from_text(listing.title, self.gazette), "title"
-        if origin is None:
-            origin, o_field = pl.origin_from_text(listing.description, self.gazette), "description"
-        if origin is not None:
-            ex.ships_from = origin.code
-            ents.append(Entity("ORIGIN", origin.text, origin.start, origin.end, o_field, origin.code))
-        dests, d_field = list(self._dest_field(listing.ships_to)), "ships_to"
+    def _parse_field_places(self, ships_from: str, ships_to: str) -> _FieldPlaces:
+        """What the structured fields say: the origin (None: they do not say), its entities, the
+        destination codes (empty: they do not say) and their entities."""
+        origin = self._origin_field(ships_from)
+        o_ents = (_entity("ORIGIN", origin.text, origin.start, origin.end, "ships_from", origin.code, _NO_ATTRS),
+                  ) if origin is not None else ()
+        dests, d_field = list(self._dest_field(ships_to)), "ships_to"
         if not dests:
-            route = pl.split_route(listing.ships_from, self.gazette)
+            route = pl.split_route(ships_from, self.gazette)
             dests, d_field = (route[1] if route else []), "ships_from"
+        d_ents = tuple(_entity("DESTINATION", p.text, p.start, p.end, d_field, p.code, _NO_ATTRS) for p in dests)
+        return origin.code if origin is not None else None, o_ents, tuple(pl.codes(dests)), d_ents
+
+    def _parse_text_origin(self, text: str) -> pl.Place | None:
+        return pl.origin_from_text(text, self.gazette)
+
+    def _parse_text_dests(self, text: str) -> tuple[pl.Place, ...]:
+        return tuple(pl.destinations_from_text(text, self.gazette))
+
+    def _listing_places(self, listing: Listing, ex: Extraction, ents: list[Entity]) -> None:
+        origin_code, o_ents, dest_codes, d_ents = self._field_places(listing.ships_from, listing.ships_to)
+        if origin_code is not None:
+            ex.ships_from = origin_code
+            ents += o_ents
+        else:
+            origin, o_field = self._text_origin(listing.title), "title"
+            if origin is None:
+                origin, o_field = self._text_origin(listing.description), "description"
+            if origin is not None:
+                ex.ships_from = origin.code
+                ents.append(_entity("ORIGIN", origin.text, origin.start, origin.end, o_field, origin.code, _NO_ATTRS))
+        if dest_codes:
+            ex.ships_to = dest_codes
+            ents += d_ents
+            return
+        dests, d_field = self._text_dests(listing.title), "title"
         if not dests:
-            dests, d_field = pl.destinations_from_text(listing.title, self.gazette), "title"
-        if not dests:
-            dests, d_field = pl.destinations_from_text(listing.description, self.gazette), "description"
-        ex.ships_to = tuple(pl.codes(dests))
+            dests, d_field = self._text_dests(listing.description), "description"
+        ex.ships_to = tuple(pl.codes(list(dests)))
         for p in dests:
-            ents.append(Entity("DESTINATION", p.text, p.start, p.end, d_field, p.code))
+            ents.append(_entity("DESTINATION", p.text, p.start, p.end, d_field, p.code, _NO_ATTRS))
 
     # -- prices and quantities ---------------------------------------------------------------
     def _listing_price(self, listing: Listing, f: Found, split: int, ex: Extraction, ents: list[Entity],
@@ -404,19 +498,19 @@ class Extractor:
         head = next((p for p, _, _ in prices if p.currency in headline_currencies), None)
         day = observed_at.date()
         for p, name, off in prices:
-            conv, attrs = self._price_attrs(p.amount, p.currency, p.written_currency, day)
+            conv, attrs, head_attrs, value = self._price_attrs(p.amount, p.currency, p.written_currency, day)
             if conv is None:
                 self._run.missing_rates[p.currency] += 1
             if p is head:
-                attrs += (("headline", "true"),)
+                attrs = head_attrs
                 ex.price_amount, ex.price_currency = p.amount, p.currency
                 ex.price_usd = round(conv.usd, 2) if conv is not None else None
-            ents.append(Entity("PRICE", p.text, p.start - off, p.end - off, name, f"{p.amount:g}", attrs))
+            ents.append(_entity("PRICE", p.text, p.start - off, p.end - off, name, value, attrs))
 
-    def _price_attrs(self, amount: float, currency: str, written: str,
-                     day: date) -> tuple[Conversion | None, tuple[tuple[str, str], ...]]:
-        """The USD conversion of a price and its entity attributes, memoised: markets repeat the
-        same prices, and formatting the attributes costs more than looking them up."""
+    def _price_attrs(self, amount: float, currency: str, written: str, day: date) -> _PriceFacts:
+        """The USD conversion of a price, its entity attributes (without and with the headline
+        mark) and its value text, memoised: markets repeat the same prices, and formatting the
+        attributes costs more than looking them up."""
         key = (amount, currency, written, day)
         hit = self._price_memo.get(key)
         if hit is None:
@@ -427,7 +521,7 @@ class Extractor:
                           ("rate_date", conv.rate_date.isoformat()), ("rate_source", conv.source))
             if len(self._price_memo) >= self.settings.places_cache:
                 self._price_memo.clear()
-            hit = self._price_memo[key] = (conv, attrs)
+            hit = self._price_memo[key] = (conv, attrs, attrs + _HEADLINE, f"{amount:g}")
         return hit
 
     def _listing_quantity(self, listing: Listing, f: Found, split: int, ex: Extraction,
@@ -438,18 +532,38 @@ class Extractor:
                 if h.quantity_g is not None or h.units is not None:
                     ex.quantity_g, ex.units = h.quantity_g, h.units
                     return
-        amounts = [m for m in f.measures if isinstance(m, Amount)]
-        title = [a for a in amounts if a.start < split]
-        h = headline(title)
-        if h.quantity_value is None and h.units is None:
-            h = headline([a for a in amounts if a.start >= split])
-        ex.quantity_g, ex.units = h.quantity_g, h.units
+        # headline() of the title's amounts, else of the description's, without building either
+        quantity: Amount | None = None  # the first weight or volume
+        units: Amount | None = None  # the first item count
+        in_title = True
+        for m in f.measures:
+            if type(m) is not Amount:
+                continue
+            if in_title and m.start >= split:
+                if quantity is not None or units is not None:
+                    break
+                in_title = False
+            if quantity is None and m.kind == "QUANTITY":
+                quantity = m
+            if units is None and m.count is not None:
+                units = m
+            if quantity is not None and units is not None:
+                break
+        ex.quantity_g = quantity.grams if quantity is not None else None
+        ex.units = units.count if units is not None else None
 
     def _sells_nondrug_product(self, listing: Listing, f: Found, split: int) -> bool:
         """A guide, e-book or test kit *about* a drug: a non-drug product word in the title and no
         drug amount there (a listing selling "1g MDMA + reagent test kit" still sells MDMA)."""
         rx = self.settings.nondrug_products
-        if rx is None or not rx.search(listing.title):
+        if rx is None:
+            return False
+        product = self._product_titles.get(listing.title)  # titles repeat; the regex is a long alternation
+        if product is None:
+            if len(self._product_titles) >= self.settings.places_cache:
+                self._product_titles.clear()
+            product = self._product_titles[listing.title] = rx.search(listing.title) is not None
+        if not product:
             return False
         return not any(isinstance(m, Amount) and m.start < split for m in f.measures)
 

@@ -3,17 +3,18 @@
 spaCy's PhraseMatcher needs a Doc per pattern, and creating the lexemes for ~12,000 gazetteer
 synonyms costs seconds at every start-up; the CLI and the crawler start often. Matching works on
 the same LOWER hashes the PhraseMatcher would use (``hash_string`` of the lower-cased token
-text). It is one flat dict keyed by the first token hash: a doc whose tokens start no pattern
-(the C-level ``isdisjoint`` test) costs nothing more, and otherwise Python only looks at the few
-positions whose first token starts a pattern; longer patterns are grouped under their second token
-hash too, so "1", "a" or "the" (which start many multi-word names) cost one more lookup, not one
-per pattern length.
+text). It is one flat dict keyed by the first token hash: one C-level pass over the doc's hashes
+selects the few positions whose first token starts a pattern, and Python looks only at those
+(a separate ``isdisjoint`` test first would hash every token twice; a caller with several tries
+screens once for all of them and passes the positions). Longer patterns are grouped under their
+second token hash too, so "1", "a" or "the" (which start many multi-word names) cost one more
+lookup, not one per pattern length.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from itertools import compress
 from typing import Any, Generic, TypeVar
 
@@ -62,17 +63,20 @@ class TokenTrie(Generic[V]):
     def _set_single(self, first: int, value: Any) -> None:
         self.trie[first] = (value, self.trie[first][1])
 
-    def __call__(self, low: Sequence[int]) -> list[tuple[int, int, Any]]:
+    def __call__(self, low: Sequence[int], positions: Iterable[int] | None = None) -> list[tuple[int, int, Any]]:
         """(start, end, values) for every match, overlapping ones included; ``low`` is the doc's
-        LOWER hashes."""
+        LOWER hashes. ``positions``: where to look (a superset of the positions whose token
+        starts a pattern, in order), when the caller screened the doc for several tries at once."""
         trie = self.trie
-        if trie.keys().isdisjoint(low):
-            return []
-        out = []
+        out: list[tuple[int, int, Any]] = []
         size = len(low)
-        # positions of the tokens that start a pattern, selected at C speed
-        for i in compress(range(size), map(trie.__contains__, low)):
-            one, nexts = trie[low[i]]
+        if positions is None:  # the tokens that start a pattern, selected at C speed
+            positions = compress(range(size), map(trie.__contains__, low))
+        for i in positions:
+            node = trie.get(low[i])
+            if node is None:
+                continue
+            one, nexts = node
             if i + 1 < size and (lens := nexts.get(low[i + 1])) is not None:
                 for n, seqs in lens:
                     if i + n <= size:

@@ -61,6 +61,8 @@ class FuzzyMatcher:
     def __call__(self, doc: Doc) -> Doc:
         f = found(doc)
         lower, seen = f.lower, self._seen
+        if seen.settled(lower):
+            return doc  # the usual case: every token string seen before, none a candidate
         new = seen.unseen(lower)
         if new:  # words met for the first time: looked up once per process
             text, idx, length, flags = f.text, f.idx, f.length, f.flags

@@ -62,6 +62,8 @@ class Novelty:
     def __call__(self, doc: Doc) -> Doc:
         f = found(doc)
         orth, seen = f.orth, self._seen
+        if seen.settled(orth):
+            return doc  # the usual case: every token string seen before, none a candidate
         new = seen.unseen(orth)
         if new:  # token strings met for the first time: classified once per process
             text, idx, length, flags = f.text, f.idx, f.length, f.flags

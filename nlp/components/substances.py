@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,11 @@ FACTORY = "narcoscope_substance_matcher_v1"
 __all__ = ["FACTORY", "Entry", "SubstanceMatcher", "TokenTrie", "hit_label", "load_gazetteer", "load_words"]
 _PERCENT = hash_string("%")
 Span = tuple[int, int]
+
+
+def _longest_first(se: Span) -> tuple[int, int]:
+    return se[0] - se[1], se[0]
+
 Cand = tuple[str, str]  # (substance id, pattern flags)
 
 
@@ -121,6 +127,8 @@ class SubstanceMatcher:
                  never_letters: frozenset[str]) -> None:
         self.gz = gz
         self._drug: dict[Cand, bool] = {}  # _is_drug per gazetteer sense (a finite set)
+        # (substance, label, hit attributes) per gazetteer sense (a finite set)
+        self._hit_memo: dict[Cand, tuple[gaz.Substance | None, str, tuple[tuple[str, str], ...]]] = {}
         self.yields = yields
         self.never_letters = never_letters
         self.cues = cues
@@ -137,6 +145,7 @@ class SubstanceMatcher:
         for seq, cands, replace_with in self.matcher.items():
             replace_with(self._entry(seq, cands, entries))
         self.negatives: TokenTrie[int] = TokenTrie([(0, t) for t in gz.negatives if t])
+        self.firsts = frozenset(self.matcher.trie.keys() | self.negatives.trie.keys())
         strings = nlp.vocab.strings
         for label in ("SUBSTANCE", "NPS_CANDIDATE", "CLASS_MENTION", "CONTEXT_SUBSTANCE"):
             strings.add(label)
@@ -161,11 +170,15 @@ class SubstanceMatcher:
     def __call__(self, doc: Doc) -> Doc:
         f = found(doc)
         lower = f.lower
-        matches = self.matcher(lower)
+        # one C-level pass finds the tokens that start a synonym or a look-alike, for both tries
+        positions = list(compress(range(len(lower)), map(self.firsts.__contains__, lower)))
+        if not positions:
+            return doc
+        matches = self.matcher(lower, positions)
         if not matches:
             return doc
         blocked: set[int] = set()
-        for s, e, _ in self.negatives(lower):
+        for s, e, _ in self.negatives(lower, positions):
             blocked.update(range(s, e))
         f.matched_tokens.update(blocked)  # look-alikes are never novelty or fuzzy material
         unit_tokens = f.measure_tokens  # "5 g" is an amount, never GHB; "$" never a substance
@@ -182,41 +195,54 @@ class SubstanceMatcher:
 
     # -- selection ---------------------------------------------------------------------------
     def _select(self, doc: Doc, f: Found, spans: dict[Span, Entry]) -> list[tuple[int, int, str, str]]:
-        order = sorted(spans, key=lambda se: (se[0] - se[1], se[0]))
+        # Longest span first, then leftmost; firm spans (pass 1) and ambiguous ones (passes 2-3)
+        # apart, so each pass walks only its own.
+        order = sorted(spans, key=_longest_first)
         firm: set[str] = set()
-        for (s, e), entry in spans.items():
+        hard: list[Span] = []
+        soft: list[Span] = []
+        neighbours: list[tuple[int, int, frozenset[str]]] = []  # firm drug spans
+        for se in order:
+            entry = spans[se]
             if entry.firm:
                 firm |= entry.firm_sids
-                f.matched_tokens.update(range(s, e))
+                f.matched_tokens.update(range(*se))
+                hard.append(se)
+                if entry.firm_drugs:
+                    neighbours.append((se[0], se[1], entry.firm_drugs))
+            else:
+                soft.append(se)
         taken: set[int] = set()
         out: list[tuple[int, int, str, str]] = []
         identified: set[str] = set()  # drugs the record names (not classes, strains, context)
+        for s, e in hard:
+            if (s in taken) if e - s == 1 else not taken.isdisjoint(range(s, e)):
+                continue
+            pick = spans[(s, e)].pick
+            if pick is None:  # firm entries always have one
+                continue
+            out.append((s, e, pick[0], pick[1]))
+            taken.update(range(s, e))
+            if self._is_drug(pick):
+                identified.add(pick[0])
         later: list[list[Span]] = [[], []]  # everyday-word slang; form-word and lexicon-only slang
-        neighbours: list[tuple[int, int, frozenset[str]]] = [(s, e, en.firm_drugs) for (s, e), en in spans.items()
-                                                             if en.firm_drugs]
-        for stage in range(4):
-            for s, e in (order if stage < 2 else later[stage - 2]):
+        for stage, spans_ in ((1, soft), (2, later[0]), (3, later[1])):
+            for s, e in spans_:
                 if (s in taken) if e - s == 1 else not taken.isdisjoint(range(s, e)):
                     continue
                 entry = spans[(s, e)]
-                if stage == 0:
-                    if entry.pick is None:
-                        continue
-                    sid, flags = entry.pick
-                elif entry.firm:
-                    continue
-                elif stage == 1 and (entry.everyday or (e - s == 1 and f.length[s] == 1)):
+                if stage == 1 and (entry.everyday or (e - s == 1 and f.length[s] == 1)):
                     later[int(entry.lexicon or entry.forms)].append((s, e))
                     continue
-                else:
-                    picked = self._ambiguous(f, neighbours, s, e, entry, firm, identified, stage=stage)
-                    if picked is None:
-                        continue
-                    sid, flags = picked
-                out.append((s, e, sid, flags))
+                if stage >= 2 and identified and identified.isdisjoint(entry.cand_sids):
+                    continue  # _ambiguous's first test, inline: the usual fate of everyday words
+                picked = self._ambiguous(f, neighbours, s, e, entry, firm, identified, stage=stage)
+                if picked is None:
+                    continue
+                out.append((s, e, picked[0], picked[1]))
                 taken.update(range(s, e))
-                if self._is_drug((sid, flags)):
-                    identified.add(sid)
+                if self._is_drug(picked):
+                    identified.add(picked[0])
         return self._yield_ingredients(self._yield_qualifiers(out))
 
     def _is_drug(self, cand: Cand) -> bool:
@@ -313,16 +339,23 @@ class SubstanceMatcher:
     # -- output ------------------------------------------------------------------------------
     def _emit(self, doc: Doc, f: Found, accepted: list[tuple[int, int, str, str]]) -> None:
         subs = self.gz.substances
-        named_classes = {subs[sid].cls for _, _, sid, _ in accepted if sid in subs and not subs[sid].generic}
+        named_classes: set[str] | None = None  # built only for a class named in a listing's title
+        idx, length, memo = f.idx, f.length, self._hit_memo
         for s, e, sid, flags in sorted(accepted):
-            sub = subs.get(sid)
-            label = hit_label(sub)
-            start = f.idx[s]
-            end = f.end(e - 1)
-            if (label == "CLASS_MENTION" and sub is not None and f.kind == "listing" and end <= f.title_end
-                    and sub.cls not in named_classes):
-                label = "SUBSTANCE"  # "Spice herbal blend 3g": an unspecified product is what is sold
-            attrs = (("class", sub.cls if sub else ""), ("match", "context" if gaz.AMBIGUOUS in flags else "exact"))
+            known = memo.get((sid, flags))
+            if known is None:
+                sub = subs.get(sid)
+                known = memo[sid, flags] = (sub, hit_label(sub), (("class", sub.cls if sub else ""),
+                                                                  ("match", "context" if gaz.AMBIGUOUS in flags
+                                                                   else "exact")))
+            sub, label, attrs = known
+            start = idx[s]
+            end = idx[e - 1] + length[e - 1]
+            if label == "CLASS_MENTION" and sub is not None and f.kind == "listing" and end <= f.title_end:
+                if named_classes is None:
+                    named_classes = {subs[x].cls for _, _, x, _ in accepted if x in subs and not subs[x].generic}
+                if sub.cls not in named_classes:
+                    label = "SUBSTANCE"  # "Spice herbal blend 3g": an unspecified product is what is sold
             f.hits.append((label, start, end, sid, attrs))
             f.matched_tokens.update(range(s, e))
             if label == "SUBSTANCE":

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from nlp._fast import maker
+
 CRYPTO = frozenset({"BTC", "XMR", "LTC", "ETH", "BCH", "ZEC", "DASH", "USDT"})
 
 # symbol or code as written (lower-cased) -> (ISO/ticker code, multiplier)
@@ -80,6 +82,9 @@ def parse_amount(num: str, currency: str) -> float:
     return float(head + tail) if grouping else float(f"{head or '0'}.{tail}")
 
 
+_price = maker(Price)  # Price(amount, currency, start, end, text, written_currency), all positional
+
+
 def _make(m: re.Match[str]) -> Price | None:
     written = m["sym"] or m["code"]
     if not written:
@@ -89,7 +94,7 @@ def _make(m: re.Match[str]) -> Price | None:
         amount = parse_amount(m["num"], code) * mult
     except ValueError:
         return None
-    return Price(round(amount, 10), code, m.start(), m.end(), m[0], written)
+    return _price(round(amount, 10), code, m.start(), m.end(), m[0], written)
 
 
 _DIGIT_RUN = re.compile(r"(?<![\d])[.,]?\d[\d.,\u00a0\u202f' ]*")
@@ -97,41 +102,92 @@ _SYMBOL_CHARS = frozenset("$€£₿฿ɱ₽")
 _CURRENCY_TAIL = re.compile(rf"(?:{_SYMS}|(?<![\w$])(?:{_CODES}))\s?$", re.I)
 
 
+def _prev_char(text: str, p: int) -> str:
+    """The last character before offset ``p`` that is no whitespace ("" at the start)."""
+    j = p - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    return text[j] if j >= 0 else ""
+
+
+def _at_run(text: str, run: re.Match[str], prev: str) -> list[re.Match[str]]:
+    """The readings around one number: a currency just before it (``prev``: the last character
+    before it that is no whitespace), or just after it."""
+    out = []
+    p, after = run.start(), run.end()
+    if prev and (prev.isalpha() or prev in _SYMBOL_CHARS):
+        tail = _CURRENCY_TAIL.search(text, max(0, p - 10), p)
+        if tail:
+            m = _BEFORE.match(text, tail.start())
+            if m:
+                out.append(m)
+    nxt = text[after] if after < len(text) else ""
+    if nxt and (nxt.isalpha() or nxt in _SYMBOL_CHARS):
+        m = _AFTER.match(text, p)
+        if m:
+            out.append(m)
+    return out
+
+
 def _candidates(text: str, starts: Iterable[int] | None) -> list[re.Match[str]]:
     """Anchored matches around every number: a currency just before it, or just after it.
     Far cheaper than scanning the text with the big currency alternations."""
     out = []
-    n = len(text)
     runs = (_DIGIT_RUN.match(text, p) for p in starts) if starts is not None else _DIGIT_RUN.finditer(text)
     for run in runs:
+        if run is not None:
+            out += _at_run(text, run, _prev_char(text, run.start()))
+    return out
+
+
+# (amount, currency, start, end, text, written currency) of a price read around one number
+_Reading = tuple[float, str, int, int, str, str]
+# The readings around a number depend only on the character before it that is no whitespace and
+# on the text from 12 characters before it (a currency tail is searched 10 back, with a one-character
+# look-behind) to 10 characters after its digit run (_NUMBER never leaves the run; then one space,
+# a currency word of at most 7 characters and a look-ahead). They are memoised on that window:
+# markets repeat their price phrases ("for $90", "59,00 EUR").
+_WINDOWS: dict[tuple[str, int, str], tuple[_Reading, ...]] = {}
+_WINDOWS_MAX = 50_000
+
+
+def _readings(text: str, starts: Iterable[int]) -> list[Price]:
+    out: list[Price] = []
+    windows = _WINDOWS
+    for p in starts:
+        run = _DIGIT_RUN.match(text, p)
         if run is None:
             continue
-        p, after = run.start(), run.end()
-        prev = text[:p].rstrip()[-1:] if p else ""
-        if prev and (prev.isalpha() or prev in _SYMBOL_CHARS):
-            tail = _CURRENCY_TAIL.search(text, max(0, p - 10), p)
-            if tail:
-                m = _BEFORE.match(text, tail.start())
-                if m:
-                    out.append(m)
-        nxt = text[after] if after < n else ""
-        if nxt and (nxt.isalpha() or nxt in _SYMBOL_CHARS):
-            m = _AFTER.match(text, p)
-            if m:
-                out.append(m)
+        a = p - 12 if p >= 12 else 0
+        key = (text[a:run.end() + 10], p - a, _prev_char(text, p))
+        hit = windows.get(key)
+        if hit is None:
+            window = key[0]
+            wrun = _DIGIT_RUN.match(window, key[1])
+            found = [_make(m) for m in _at_run(window, wrun, key[2])] if wrun is not None else []
+            if len(windows) >= _WINDOWS_MAX:
+                windows.clear()
+            hit = windows[key] = tuple((x.amount, x.currency, x.start, x.end, x.text, x.written_currency)
+                                       for x in found if x is not None)
+        for amount, currency, start, end, written_text, written in hit:
+            out.append(_price(amount, currency, start + a, end + a, written_text, written))
     return out
 
 
 def find_prices(text: str, *, starts: Iterable[int] | None = None) -> list[Price]:
     """All prices in ``text`` in order of appearance; overlapping readings keep the earliest.
     ``starts``: offsets of the numbers, when the caller already knows them (tokens)."""
-    found = [p for m in _candidates(text, starts) if (p := _make(m))]
-    found.sort(key=lambda p: (p.start, -(p.end - p.start)))
+    found = [p for m in _candidates(text, None) if (p := _make(m))] if starts is None else _readings(text, starts)
+    found.sort(key=_order)
     out: list[Price] = []
     for p in found:
         if not out or p.start >= out[-1].end:
             out.append(p)
     return out
+
+
+def _order(p: Price) -> tuple[int, int]:
+    return p.start, p.start - p.end  # by start, the longest reading first
 
 
 def headline_price(prices: list[Price], allowed: frozenset[str] | None = None) -> Price | None:

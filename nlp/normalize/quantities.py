@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from nlp._fast import maker
+
 Kind = Literal["QUANTITY", "DOSE", "UNITS"]
 
 # grams per unit; ml and l are volumes (no gram figure), kept with their unit.
@@ -81,6 +83,7 @@ class Amount:
 
 
 _START = operator.attrgetter("start")
+_amount = maker(Amount)  # Amount(kind, value, unit, start, end, text, count), all positional
 
 
 def _number(text: str) -> float:
@@ -111,10 +114,6 @@ def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 _ORDER = {"multi": 0, "items": 1, "measure": 2, "x": 3}  # which reading wins an overlap
-
-
-def _priority(named: tuple[str, re.Match[str]]) -> int:
-    return _ORDER[named[0]]
 
 
 _DIGIT_RUN = re.compile(r"(?<!\d)\d+(?:[.,]\d+)?\s?")
@@ -165,9 +164,66 @@ def _at_digits(text: str, starts: Iterable[int] | None) -> list[tuple[str, re.Ma
         if m:
             out.append((m.lastgroup, m))  # type: ignore[arg-type]
         back = p - 2 if before.lower() in ("x ", "× ") else p - 1
-        m = x_count(text, back if back >= 0 and text[back] in "xX×" else p)
+        if back >= 0 and text[back] in "xX×":
+            m = x_count(text, back)
+        elif nxt in ("x", "X") and "." not in run[0] and "," not in run[0]:
+            # at the number, _X_COUNT needs digits, one optional space and an x: exactly what
+            # the digit run and the character after it show (a decimal part cannot precede the x)
+            m = x_count(text, p)
+        else:
+            continue
         if m:
             out.append(("x", m))
+    return out
+
+
+# (priority, start, end, text, kind or None for a weight/volume whose kind depends on the whole
+# text, value, unit, count): one reading at a number, before overlaps are resolved
+Reading = tuple[int, int, int, str, "Kind | None", float, str, "float | None"]
+_PRIORITY = operator.itemgetter(0)
+_MEASURE = _ORDER["measure"]
+# The readings at a number depend only on the text from 3 characters before it up to its fourth
+# whitespace character after: _AT_NUMBER and _X_COUNT look one or two characters back and consume
+# at most three single whitespace characters ("10 x gel tabs"), so no path of theirs goes further.
+# Readings are memoised on that window, so a number in a phrase met before ("10 x 2mg",
+# "25g for") costs a dict lookup.
+_REACH = re.compile(r"(?:\S*\s){4}")
+_WINDOWS: dict[tuple[str, int], tuple[Reading, ...]] = {}
+_WINDOWS_MAX = 50_000
+
+
+def _reading(name: str, m: re.Match[str]) -> Reading:
+    start, end = m.span()
+    if name == "multi":
+        return (0, start, end, m[0], "DOSE", _number(m["dose"]), UNIT_ALIASES[m["dunit"].lower()], float(m["count"]))
+    if name == "items":
+        n = float(m["icount"])
+        return (1, start, end, m[0], "UNITS", n, "unit", n)
+    if name == "measure":
+        return (2, start, end, m[0], None, _number(m["num"]), UNIT_ALIASES[m["unit"].lower()], None)
+    n = float(m["a"] or m["b"])
+    return (3, start, end, m[0], "UNITS", n, "unit", n)
+
+
+def _readings(text: str, starts: Iterable[int] | None) -> list[Reading]:
+    """The readings at every number (at ``starts``, or wherever digits stand), in text order."""
+    if starts is None:
+        return [_reading(name, m) for name, m in _at_digits(text, None)]
+    out: list[Reading] = []
+    windows, reach = _WINDOWS, _REACH.match
+    for p in starts:
+        a = p - 3 if p >= 3 else 0
+        w = reach(text, p)
+        key = (text[a:w.end()] if w else text[a:], p - a)
+        hit = windows.get(key)
+        if hit is None:
+            if len(windows) >= _WINDOWS_MAX:
+                windows.clear()
+            hit = windows[key] = tuple(_reading(name, m) for name, m in _at_digits(key[0], (key[1],)))
+        if a:
+            out += [(r[0], r[1] + a, r[2] + a, *r[3:]) for r in hit]  # type: ignore[misc]
+        else:
+            out += hit
     return out
 
 
@@ -196,38 +252,28 @@ def find_amounts(text: str, *, dose_max_mg: float = 60.0, starts: Iterable[int] 
     may start (``word_starts``: tokens such as "an", "half", "qp", "1", in order) to skip the text
     scans.
     """
-    matches = _at_digits(text, starts)
+    readings = _readings(text, starts)
     lower = text.lower() if has_items is None or word_cues is None else ""
     if has_items is None:
         has_items = any(s in lower for s in _ITEM_STEMS)
-    has_items = has_items or any(n != "measure" for n, _ in matches)
+    has_items = has_items or any(r[0] != _MEASURE for r in readings)
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []
-    if len(matches) > 1:
-        matches.sort(key=_priority)
-    for name, m in matches:
-        start, end = m.span()
-        if taken and _overlaps(taken, start, end):
-            continue
-        if name == "multi":
-            unit = UNIT_ALIASES[m["dunit"].lower()]
-            found.append(Amount("DOSE", _number(m["dose"]), unit, start, end, m[0], count=float(m["count"])))
-        elif name == "items":
-            n = float(m["icount"])
-            found.append(Amount("UNITS", n, "unit", start, end, m[0], count=n))
-        elif name == "measure":
-            unit, value = UNIT_ALIASES[m["unit"].lower()], _number(m["num"])
-            kind = _measure_kind(unit, value, has_items, dose_max_mg)
-            found.append(Amount(kind, value, unit, start, end, m[0]))
+    if len(readings) > 1:
+        readings.sort(key=_PRIORITY)
+    for _, start, end, written, kind, value, unit, count in readings:
+        for s, e in taken:
+            if s < end and start < e:
+                break  # overlaps a reading taken before
         else:
-            n = float(m["a"] or m["b"])
-            found.append(Amount("UNITS", n, "unit", start, end, m[0], count=n))
-        taken.append((start, end))
+            found.append(_amount(kind or _measure_kind(unit, value, has_items, dose_max_mg), value, unit, start,
+                                 end, written, count))
+            taken.append((start, end))
     if word_cues if word_cues is not None else any(cue in lower for cue in _WORD_CUES):
         for m in _word_matches(text, word_starts):
             if not _overlaps(taken, m.start(), m.end()):
                 value, unit = _word_value(m["w"])
-                found.append(Amount("QUANTITY", value, unit, m.start(), m.end(), m[0]))
+                found.append(_amount("QUANTITY", value, unit, m.start(), m.end(), m[0], None))
                 taken.append((m.start(), m.end()))
     if len(found) > 1:
         found.sort(key=_START)

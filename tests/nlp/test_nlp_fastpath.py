@@ -106,3 +106,65 @@ def test_cue_phrases_match_like_a_case_insensitive_pattern(text: str) -> None:
         assert [m.span() for m in cues.finditer(text)] == [m.span() for m in plain.finditer(text)]
         got, want = cues.search(text), plain.search(text)
         assert (got.span() if got else None) == (want.span() if want else None)
+
+
+WINDOW_TEXTS = [
+    *AMOUNT_TEXTS,
+    "MDMA 10 x 2mg top quality NL->WW\n\nBulk prices: 10g for $90, 25g for $200, 100g message me.",
+    "USD\n120 for 10\ng, 12 mBTC, € 1.299,00 or 1 299,00 EUR, 0.0234 BTC, 59,00 EUR, £45, 120 dollars",
+    "1 000 000 000 000,50 EUR and 1 2 3 4 5 6 7 8 9 10 11 g, 10  x  2mg, 2.5x, 10x, x 10, X10 tabs",
+    "5g", "$5", "5 руб. и 10 таблеток", "Ketamine 5 g5 10mg-20mg 2x 3x5g 1,5 g 100ug 10 x gel tabs",
+]
+
+
+@pytest.mark.parametrize("text", WINDOW_TEXTS)
+def test_memoised_readings_at_numbers_match_the_full_text(text: str) -> None:
+    """Amounts and prices read on a window around each number (memoised) are what the readers
+    find on the whole text, on a cold memo and on a warm one."""
+    from nlp.normalize import prices as pr
+    from nlp.normalize import quantities as q
+
+    amount_starts = [m.start() for m in q._DIGIT_RUN.finditer(text)]
+    price_starts = [m.start() for m in pr._DIGIT_RUN.finditer(text)]
+    for has_items in (False, True):
+        whole = find_amounts(text, has_items=has_items, word_cues=False)
+        q._WINDOWS.clear()
+        assert find_amounts(text, starts=amount_starts, has_items=has_items, word_cues=False) == whole
+        assert find_amounts(text, starts=amount_starts, has_items=has_items, word_cues=False) == whole
+    whole_prices = pr.find_prices(text)
+    pr._WINDOWS.clear()
+    assert pr.find_prices(text, starts=price_starts) == whole_prices
+    assert pr.find_prices(text, starts=price_starts) == whole_prices
+
+
+def test_fast_language_classifier_agrees_with_py3langid() -> None:
+    import json
+
+    from nlp.components.language import FastClassifier, _identifier
+
+    ident = _identifier(("en", "de", "fr", "es", "nl", "pl", "ru", "it", "pt", "cs", "sv", "uk", "tr", "fi", "da",
+                         "no"))
+    fast = FastClassifier(ident)
+    gold = Path(__file__).resolve().parents[1] / "gold"
+    rows = [json.loads(line) for name in ("listings.jsonl", "posts.jsonl")
+            for line in (gold / name).read_text(encoding="utf-8").splitlines() if line]
+    texts = [r.get("description") or r.get("body") or r.get("title") or "" for r in rows]
+    texts += [t[:240] for t in texts] + [t[7:90] for t in texts]
+    texts += ["", " ", "  a  b  ", "ÄÖÜ TEST", "Привет, доставка по всей России", "x" * 300, "🇩🇪 → 🇪🇺"]
+    for _ in range(2):  # cold and warm memos
+        for text in texts:
+            assert fast.classify(text) == ident.classify(text)[0], text
+
+
+def test_maker_builds_the_same_records() -> None:
+    from narcoscope.records import Entity, Extraction
+    from nlp._fast import maker
+
+    make = maker(Entity)
+    attrs = (("class", "opioid"), ("match", "exact"))
+    built = make("SUBSTANCE", "Heroin", 0, 6, "title", "heroin", attrs)
+    plain = Entity("SUBSTANCE", "Heroin", 0, 6, "title", "heroin", attrs)
+    assert built == plain and hash(built) == hash(plain) and type(built) is Entity and repr(built) == repr(plain)
+    with pytest.raises(TypeError):
+        maker(int)
+    assert maker(Extraction)  # slotted, not frozen: fine too
