@@ -48,6 +48,37 @@ def refresh(conn: sqlite3.Connection) -> int:
     return len(weeks)
 
 
+# One week's weekly_counts in ONE statement (a single sqlite3_step: no GIL held while it runs), for a
+# bulk load's writer thread, which materialises weeks the load has stopped touching while the caller's
+# thread runs Python. Equal to ``_aggregate`` (test_sqlite_weekly_counts): per (dim, key) observations,
+# distinct listings, non-empty vendors and markets; further keys of flagged rows from ``obs_multi``.
+_WEEK_SQL = f"""
+WITH w AS MATERIALIZED (
+    SELECT oid, doc_key, vendor, source, ships_from, substance, class, multi FROM observations WHERE week = ?1),
+k(dim, key, doc_key, vendor, source) AS (
+    SELECT {DIMS["substance"]}, substance, doc_key, vendor, source FROM w WHERE substance IS NOT NULL
+    UNION ALL SELECT {DIMS["class"]}, class, doc_key, vendor, source FROM w WHERE class IS NOT NULL
+    UNION ALL SELECT {DIMS["source"]}, source, doc_key, vendor, source FROM w
+    UNION ALL SELECT {DIMS["ships_from"]}, ships_from, doc_key, vendor, source FROM w WHERE ships_from IS NOT NULL
+    UNION ALL SELECT m.dim, m.key, w.doc_key, w.vendor, w.source FROM w JOIN obs_multi m ON m.oid = w.oid
+        WHERE w.multi)
+INSERT INTO weekly_counts(dim, week, key, observations, listings, vendors, markets)
+SELECT dim, ?1, key, count(*), count(DISTINCT doc_key), count(DISTINCT nullif(vendor, '')), count(DISTINCT source)
+FROM k GROUP BY dim, key
+"""
+
+
+def materialise_in_sql(conn: sqlite3.Connection, weeks: list[str]) -> None:
+    """Re-aggregate these weeks with SQL only (inside the caller's transaction). Slower than
+    :func:`refresh`'s hash sets in CPU, but it holds no GIL: for a thread working beside Python."""
+    for week in weeks:
+        for table in ("weekly_counts", "weekly_totals", "weekly_dirty"):
+            conn.execute(f"DELETE FROM {table} WHERE week = ?", (week,))
+        conn.execute(_WEEK_SQL, (week,))
+        conn.execute("INSERT INTO weekly_totals SELECT ?1, count(*), count(DISTINCT doc_key) FROM observations "
+                     "WHERE week = ?1 HAVING count(*) > 0", (week,))
+
+
 def _aggregate_week(conn: sqlite3.Connection, week: str) -> tuple[list[tuple[object, ...]], tuple[str, int, int]]:
     """One week's rows of ``weekly_counts`` and of ``weekly_totals``, from ONE read of its observations.
 

@@ -2,24 +2,31 @@
 
 Every statement is an ``executemany`` or an ``IN (…)`` over a chunk, so Python does per-row work
 only to build tuples; an existing document is deleted and re-inserted (its rowid may move when its
-first_seen moves), which keeps the FTS5 external-content table exactly in sync.
+first_seen moves), which keeps the FTS5 external-content table exactly in sync. A bulk load's batches
+take a second route, split between two threads (:func:`stage_batch`, :func:`apply_stage`), and fall
+back to this one for a batch that re-sends stored documents or observations.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import operator
 import sqlite3
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from operator import attrgetter
-from typing import TypeVar
+from itertools import compress, repeat
+from operator import attrgetter, itemgetter
+from typing import Any, TypeVar
 
 from index._sqlite_schema import DIMS, MULTI_FIELDS, MULTI_SEP, PRICE_SQL
 from index.documents import (
+    PRICE_BANDS,
     CrawlVolume,
     IndexDoc,
     ObservationDoc,
@@ -31,13 +38,13 @@ from index.query.to_sqlite import tag_token
 _CHUNK = 500
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _HASH_BITS = 20
+_MICRO = timedelta(microseconds=1)
 _T = TypeVar("_T")
 
 
 def micros(value: datetime) -> int:
     """UTC microseconds since the epoch (exact round-trip for stored times; naive means UTC)."""
-    delta = (value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)) - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return ((value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)) - _EPOCH) // _MICRO
 
 
 def doc_key(doc_id: str) -> int:
@@ -47,9 +54,6 @@ def doc_key(doc_id: str) -> int:
 
 _TIMES = ("first_seen", "last_seen")
 _EXTRA_FIELDS = tuple(f.name for f in fields(IndexDoc) if f.name not in ("title", "body", *_TIMES))
-_MICRO = timedelta(microseconds=1)
-
-
 _extra_values = attrgetter(*_EXTRA_FIELDS)
 
 
@@ -181,10 +185,14 @@ def delete_rids(conn: sqlite3.Connection, rids: Sequence[int]) -> None:
             conn.execute(f"DELETE FROM {table} WHERE rid IN ({qs})", chunk)
 
 
+def _wanted_rids(docs: list[IndexDoc], keys: list[int]) -> list[int]:
+    mask = (1 << _HASH_BITS) - 1
+    return [((micros(d.first_seen) // 1_000_000) << _HASH_BITS) | (k & mask) for d, k in zip(docs, keys, strict=True)]
+
+
 def allocate_rids(conn: sqlite3.Connection, docs: list[IndexDoc], keys: list[int]) -> list[int]:
     """Rowids ordered by first_seen; hash bits spread docs seen in the same second, probing on clash."""
-    mask = (1 << _HASH_BITS) - 1
-    wanted = [((micros(d.first_seen) // 1_000_000) << _HASH_BITS) | (k & mask) for d, k in zip(docs, keys, strict=True)]
+    wanted = _wanted_rids(docs, keys)
     taken: set[int] = set()
     for chunk in chunks(wanted):
         taken.update(r for (r,) in conn.execute(f"SELECT rid FROM docs WHERE rid IN ({marks(len(chunk))})", chunk))
@@ -199,24 +207,134 @@ def allocate_rids(conn: sqlite3.Connection, docs: list[IndexDoc], keys: list[int
     return out
 
 
-def _insert_docs(conn: sqlite3.Connection, docs: list[IndexDoc], *, texts: Callable[[], Texts] | None = None
-                 ) -> None:
-    # Ascending rowids matter: FTS5 flushes its pending-terms buffer whenever a rowid goes down.
-    keys = [doc_key(d.doc_id) for d in docs]
-    rids = allocate_rids(conn, docs, keys)
-    triples = sorted(zip(rids, keys, docs, strict=True), key=lambda p: p[0])
+_first = itemgetter(0)
+
+
+def _doc_rows(docs: list[IndexDoc], keys: list[int], rids: list[int], texts: Texts
+              ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The ``docs`` and ``doc_text`` rows, ascending by rowid (FTS5 flushes its pending-terms buffer
+    whenever a rowid goes down)."""
+    triples = sorted(zip(rids, keys, docs, strict=True), key=_first)
     rows = [(
         rid, doc.doc_id, key, doc.kind.lower(), doc.source, doc.source_kind,
         doc.vendor, doc.ships_from.upper(), doc.lang.lower(), doc.price_usd, doc.quantity_g,
         micros(doc.first_seen), micros(doc.last_seen),
         _joined_lower(tuple(doc.substances)), _joined_lower(tuple(doc.classes)), _joined_upper(tuple(doc.ships_to)),
     ) for rid, key, doc in triples]
+    text_rows = [(rid, doc.title, doc.body, *texts[doc.doc_id]) for rid, _key, doc in triples]
+    return rows, text_rows
+
+
+def _insert_docs(conn: sqlite3.Connection, docs: list[IndexDoc], *, texts: Callable[[], Texts] | None = None
+                 ) -> None:
+    keys = [doc_key(d.doc_id) for d in docs]
+    rids = allocate_rids(conn, docs, keys)
+    rows, text_rows = _doc_rows(docs, keys, rids, texts() if texts else prepare_texts(docs))
     conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-    prepared = texts() if texts else prepare_texts(docs)
-    text_rows = [(rid, doc.title, doc.body, *prepared[doc.doc_id]) for rid, _key, doc in triples]
     conn.executemany("INSERT INTO doc_text(rid, title, body, tags, extra) VALUES (?,?,?,?,?)", text_rows)
     conn.executemany("INSERT INTO fts(rowid, title, body, tags) VALUES (?,?,?,?)", [r[:4] for r in text_rows])
     _apply_facets(conn, _row_facets(rows), +1)
+
+
+# A bulk load's batch goes through a *stage*: an in-memory database the caller's thread fills (Python
+# work: the rows and their binding), serialised and handed to the writer thread, which attaches it as
+# ``stage`` and copies it in with one INSERT … SELECT per table. Each is ONE ``sqlite3_step``, during
+# which CPython's sqlite3 does not hold the GIL, so all of the writer's SQLite work — FTS5 tokenising
+# included — runs while the caller produces and prepares the next batch (``executemany`` in a thread
+# would take the GIL back for every row, i.e. wait for it while the other thread runs Python).
+_STAGE_DDL = """
+CREATE TABLE docs(rid INTEGER PRIMARY KEY, doc_id, doc_key, kind, source, source_kind, vendor, ships_from, lang,
+    price_usd, quantity_g, first_seen, last_seen, substances, classes, ships_to, title, body, tags, extra);
+CREATE TABLE observations(obs_id, doc_id, doc_key, observed_at, week, source, vendor, ships_from, substance, class,
+    multi, extra);
+CREATE TABLE obs_multi(obs_id, dim, key);
+CREATE TABLE facets(kind, field, value, n);
+CREATE TABLE volumes(source, week, pages, listings);
+"""
+_OBS_COLUMNS = "obs_id, doc_id, doc_key, observed_at, week, source, vendor, ships_from, substance, class, multi, extra"
+# Rowids come from the stage (docs: probed within the batch; a clash with a stored row raises, see
+# apply_stage); observations get theirs as the row-by-row path does: max(oid) + 1 onwards, in batch order.
+_APPLY_STAGE = (
+    "INSERT INTO docs SELECT rid, doc_id, doc_key, kind, source, source_kind, vendor, ships_from, lang, price_usd, "
+    "quantity_g, first_seen, last_seen, substances, classes, ships_to FROM stage.docs",
+    "INSERT INTO doc_text(rid, title, body, tags, extra) SELECT rid, title, body, tags, extra FROM stage.docs",
+    "INSERT INTO fts(rowid, title, body, tags) SELECT rid, title, body, tags FROM stage.docs",
+    f"INSERT INTO observations({_OBS_COLUMNS}) SELECT {_OBS_COLUMNS} FROM stage.observations ORDER BY rowid",
+    "INSERT INTO obs_multi(oid, dim, key) SELECT o.oid, m.dim, m.key FROM stage.obs_multi m "
+    "JOIN observations o ON o.obs_id = m.obs_id",
+    "INSERT OR IGNORE INTO weekly_dirty(week) SELECT DISTINCT week FROM stage.observations",
+    "INSERT INTO facet_counts(kind, field, value, n) SELECT kind, field, value, n FROM stage.facets WHERE true "
+    "ON CONFLICT(field, value, kind) DO UPDATE SET n = n + excluded.n",
+    "INSERT INTO crawl_volume(source, week, pages, listings) SELECT source, week, pages, listings "
+    "FROM stage.volumes WHERE true "
+    "ON CONFLICT(source, week) DO UPDATE SET pages = excluded.pages, listings = excluded.listings",
+)
+
+
+def stage_batch(docs: dict[str, IndexDoc], doc_keys: dict[str, int], prepared: PreparedObs,
+                volumes: list[CrawlVolume]) -> bytes:
+    """A batch as the image of a stage database (no access to the index: runs while it is busy).
+
+    Written as if no document, observation or rowid of it were stored yet; :func:`apply_stage` finds out.
+    One wide row per document (its ``docs`` columns, then ``doc_text``'s) and one loop build it all.
+    """
+    doc_list = list(docs.values())
+    firsts = [micros(d.first_seen) for d in doc_list]
+    mask = (1 << _HASH_BITS) - 1
+    rids: list[int] = []
+    taken: set[int] = set()
+    for doc, first_us in zip(doc_list, firsts, strict=True):
+        rid = ((first_us // 1_000_000) << _HASH_BITS) | (doc_keys[doc.doc_id] & mask)
+        while rid in taken:
+            rid += 1
+        taken.add(rid)
+        rids.append(rid)
+    rows = [(
+        rid, doc.doc_id, doc_keys[doc.doc_id], doc.kind.lower(), doc.source, doc.source_kind,
+        doc.vendor, doc.ships_from.upper(), doc.lang.lower(), doc.price_usd, doc.quantity_g,
+        first_us, micros(doc.last_seen),
+        _joined_lower(tuple(doc.substances)), _joined_lower(tuple(doc.classes)), _joined_upper(tuple(doc.ships_to)),
+        doc.title, doc.body, doc_tags(doc), encode_doc(doc),
+    ) for rid, first_us, doc in sorted(zip(rids, firsts, doc_list, strict=True), key=_first)]
+    stage = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        stage.executescript(_STAGE_DDL)
+        stage.execute("BEGIN")
+        stage.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        stage.executemany("INSERT INTO facets VALUES (?,?,?,?)",
+                          [(k, f, v, n) for (k, f, v), n in _row_facets(rows).items()])
+        stage.executemany(f"INSERT INTO observations({_OBS_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                          [row for row, _more in prepared.values()])
+        stage.executemany("INSERT INTO obs_multi VALUES (?,?,?)",
+                          [(row[0], dim, v) for row, more in prepared.values() for dim, v in more])
+        stage.executemany("INSERT INTO volumes VALUES (?,?,?,?)",
+                          [(v.source, v.week, v.pages, v.listings) for v in volumes])
+        stage.execute("COMMIT")
+        return stage.serialize()
+    finally:
+        stage.close()
+
+
+def attach_stage(conn: sqlite3.Connection) -> None:
+    if not any(name == "stage" for _seq, name, _file in conn.execute("PRAGMA database_list")):
+        conn.execute("ATTACH DATABASE ':memory:' AS stage")
+
+
+def detach_stage(conn: sqlite3.Connection) -> None:
+    with contextlib.suppress(sqlite3.Error):  # still attached: harmless, and the next load reuses it
+        conn.execute("DETACH DATABASE stage")
+
+
+def apply_stage(conn: sqlite3.Connection, image: bytes) -> None:
+    """Copy a :func:`stage_batch` into the index (inside the caller's transaction).
+
+    Raises ``sqlite3.IntegrityError`` when the batch re-sends a stored document or observation, or one
+    of its rowids is taken: the caller rolls back and writes that batch row by row (merging seen-times,
+    skipping identical observations, probing rowids) instead.
+    """
+    conn.deserialize(image, name="stage")
+    for sql in _APPLY_STAGE:
+        conn.execute(sql)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -242,26 +360,50 @@ _MULTI_AT = (("substance", 13), ("class", 14), ("ships_to", 15))
 
 
 def _row_facets(rows: list[tuple]) -> Counter[tuple[str, str, str]]:
-    """:func:`facet_values` of the inserted docs, counted from the rows already built (C-speed Counter
-    updates instead of a Python loop per document); test_sqlite_bulk checks the two agree."""
+    """:func:`facet_values` of the inserted docs, counted from the rows already built; test_sqlite_bulk
+    checks the two agree. Every pass is C-speed (``Counter`` over ``zip``ped columns, prices banded by
+    ``bisect``), then the few distinct (kind, value) pairs are relabelled in Python."""
     counts: Counter[tuple[str, str, str]] = Counter()
+    if not rows:
+        return counts
+    kinds = list(map(itemgetter(_KIND_AT), rows))
     for field, at in _SINGLE_AT:
-        counts.update((r[_KIND_AT], field, r[at]) for r in rows if r[at])
-    counts.update((r[_KIND_AT], "price_band", price_band(r[9])) for r in rows if r[9] is not None)
+        for (kind, value), n in Counter(zip(kinds, map(itemgetter(at), rows), strict=True)).items():
+            if value:
+                counts[kind, field, value] += n
+    prices = list(map(itemgetter(9), rows))
+    known = list(map(operator.is_not, prices, repeat(None)))
+    priced = list(compress(prices, known))
+    if any(map(operator.ne, priced, priced)):  # NaN: bisect cannot band it, price_band can
+        counts.update((r[_KIND_AT], "price_band", price_band(r[9])) for r in rows if r[9] is not None)
+    else:
+        bands = map(bisect_right, repeat(_BAND_BOUNDS), priced)
+        for (kind, band), n in Counter(zip(compress(kinds, known), bands, strict=True)).items():
+            counts[kind, "price_band", _BAND_LABELS[band]] += n
     for field, at in _MULTI_AT:  # few distinct value lists: count them, then split each once
-        for (kind, joined), n in Counter((r[_KIND_AT], r[at]) for r in rows if r[at]).items():
-            for v in joined.split(MULTI_SEP):
+        for (kind, joined), n in Counter(zip(kinds, map(itemgetter(at), rows), strict=True)).items():
+            for v in joined.split(MULTI_SEP) if joined else ():
                 counts[kind, field, v] += n
     return counts
 
 
+# Band i of PRICE_BANDS holds the prices p with bisect_right(_BAND_BOUNDS, p) == i (below 0 is band 0).
+_BAND_BOUNDS = [high for _label, _low, high in PRICE_BANDS if high is not None]
+_BAND_LABELS = [label for label, _low, _high in PRICE_BANDS]
+
+
 def doc_tags(doc: IndexDoc) -> str:
     """The keyword values of a document as FTS5 tag tokens (space-separated)."""
-    parts = [_single_tags(doc.kind, doc.source, doc.lang), _tag("vendor", doc.vendor) if doc.vendor else "",
-             _tag("ships_from", doc.ships_from) if doc.ships_from else "",
-             _multi_tags("substance", tuple(doc.substances)), _multi_tags("class", tuple(doc.classes)),
-             _multi_tags("ships_to", tuple(doc.ships_to))]
-    return " ".join(p for p in parts if p)
+    return " ".join(filter(None, (
+        _single_tags(doc.kind, doc.source, doc.lang), _tag("vendor", doc.vendor) if doc.vendor else "",
+        _tag("ships_from", doc.ships_from) if doc.ships_from else "",
+        _all_multi_tags(tuple(doc.substances), tuple(doc.classes), tuple(doc.ships_to)))))
+
+
+@lru_cache(maxsize=1 << 14)
+def _all_multi_tags(substances: tuple[str, ...], classes: tuple[str, ...], ships_to: tuple[str, ...]) -> str:
+    return " ".join(filter(None, (_multi_tags("substance", substances), _multi_tags("class", classes),
+                                  _multi_tags("ships_to", ships_to))))
 
 
 @lru_cache(maxsize=1 << 12)
@@ -286,11 +428,14 @@ _EXTRA_AT = 11  # position of ``extra`` in a prepared row (after obs_id … mult
 _OBSERVED_AT = 3
 
 
-def prepare_observations(observations: Iterable[ObservationDoc]) -> PreparedObs:
+def prepare_observations(observations: Iterable[ObservationDoc], keys: dict[str, int] | None = None
+                         ) -> PreparedObs:
     """The pure-Python half of writing observations (no database): it can run in a worker thread
-    while the connection is busy inserting documents (sqlite3 releases the GIL while stepping)."""
+    while the connection is busy inserting documents (sqlite3 releases the GIL while stepping).
+    ``keys``: doc_key by doc_id, known ones (e.g. of the batch's documents), completed here."""
     out: PreparedObs = {}
-    keys: dict[str, int] = {}  # a listing's observations usually arrive together: hash its id once
+    if keys is None:
+        keys = {}  # a listing's observations usually arrive together: hash its id once
     for obs in observations:
         sub, klass, more = _obs_keys(tuple(obs.substances), tuple(obs.classes))
         observed = micros(obs.observed_at)
@@ -382,13 +527,15 @@ BULK_DEFERRED_INDEXES = (
 )
 
 
-def begin_bulk(conn: sqlite3.Connection) -> None:
+def begin_bulk(conn: sqlite3.Connection, *, defer_indexes: bool = True) -> None:
     """Mark a bulk load as running (so a load killed half-way is finished by the next one) and drop
     the secondary indexes of scattered values: each costs a random B-tree insert per row, while
-    building them once at the end is one sort."""
+    building them once at the end is one sort. A load with a writer thread keeps them
+    (``defer_indexes=False``): there, the inserts run beside the caller's work, the sort would not."""
     conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk', '1')")
-    for name, _ddl in BULK_DEFERRED_INDEXES:
-        conn.execute(f"DROP INDEX IF EXISTS {name}")
+    if defer_indexes:
+        for name, _ddl in BULK_DEFERRED_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
     _fts_merging(conn, BULK_FTS_MERGE)
 
 

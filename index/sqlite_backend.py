@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 
@@ -35,11 +35,20 @@ log = logging.getLogger(__name__)
 class SqliteIndex:
     """:class:`index.base.Index` over one SQLite file (``":memory:"`` works for tests)."""
 
+    # In a bulk load, a week no batch has touched for this many batches is taken as complete: the
+    # writer thread materialises it (loads arrive roughly in time order: a reindex replays the crawl).
+    QUIET_BATCHES = 4
+
     def __init__(self, path: str, *, limits: Limits | None = None, busy_timeout_s: float = BUSY_SECONDS) -> None:
         self.path = path
         self.limits = limits or Limits()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-prep")
         self._bulk = False
+        self._pipelined = path != ":memory:"
+        # Bulk load only: the batch whose full text the pool's thread is indexing and committing.
+        self._committing: Future[None] | None = None
+        self._batches = 0
+        self._touched: dict[str, int] = {}  # week → the last bulk batch with observations of it
         try:
             self._conn = connect(path, busy_timeout_s)
         except sqlite3.Error as exc:
@@ -65,6 +74,9 @@ class SqliteIndex:
         """Upsert a batch in one transaction: all of it is written, or none of it."""
         merged = _sqlite_write.merge_docs(docs)
         obs, vols = list(observations), list(volumes)
+        if self._bulk and self._pipelined:
+            self._write_pipelined(merged, obs, vols)
+            return
         # Pipelining on large batches: a worker builds the text rows, then the observation rows, while
         # this thread looks up and inserts the structured rows (sqlite3 releases the GIL while stepping).
         big = len(merged) + len(obs) > 500
@@ -79,22 +91,78 @@ class SqliteIndex:
         except sqlite3.Error as exc:
             raise IndexWriteError(f"SQLite batch of {len(merged)} docs failed: {exc}") from exc
 
+    def _write_pipelined(self, merged: dict[str, IndexDoc], obs: list[ObservationDoc], vols: list[CrawlVolume]
+                         ) -> None:
+        """A bulk-load batch on two cores: this thread prepares it (the Python work) into a stage
+        database image, then hands it to the pool's thread, which copies it in and commits (SQLite
+        work without the GIL, see ``_sqlite_write.stage_batch``) while the caller produces the next
+        batch and this thread prepares it. One batch is in flight at most; its failure (rolled back:
+        nothing of it is written) is raised by the next call or by the end of the load. Readers on
+        this instance wait for it first (``_settle``)."""
+        keys = {doc_id: _sqlite_write.doc_key(doc_id) for doc_id in merged}
+        prepared = _sqlite_write.prepare_observations(obs, keys)
+        weeks = {row[4] for row, _more in prepared.values()}
+        image = _sqlite_write.stage_batch(merged, keys, prepared, vols)
+        self._settle()
+        self._committing = self._pool.submit(self._apply_stage, image, merged, obs, vols, weeks)
+
+    def _apply_stage(self, image: bytes, merged: dict[str, IndexDoc], obs: list[ObservationDoc],
+                     vols: list[CrawlVolume], weeks: set[object]) -> None:
+        try:
+            with self._transaction() as conn:
+                _sqlite_write.apply_stage(conn, image)
+        except sqlite3.IntegrityError:
+            # A re-sent document or observation, or a taken rowid: the row-by-row path handles them.
+            with self._transaction() as conn:
+                _sqlite_write.write_docs(conn, merged)
+                _sqlite_write.write_observations(conn, _sqlite_write.prepare_observations(obs))
+                _sqlite_write.write_volumes(conn, vols)
+        # Weeks no batch has touched for QUIET_BATCHES batches are materialised now, in SQL (no GIL)
+        # while the caller works, instead of at the end of the load; a week touched again later is
+        # just dirty again.
+        self._batches += 1
+        for week in weeks:
+            self._touched[str(week)] = self._batches
+        quiet = sorted(w for w, n in self._touched.items() if n <= self._batches - self.QUIET_BATCHES)
+        if quiet:
+            with self._transaction() as conn:
+                _sqlite_weekly.materialise_in_sql(conn, quiet)
+            for week in quiet:
+                del self._touched[week]
+
+    def _settle(self) -> None:
+        """Wait for the batch in flight (bulk load), raising its failure; the connection is then idle."""
+        committing, self._committing = self._committing, None
+        if committing is None:
+            return
+        try:
+            committing.result()
+        except sqlite3.Error as exc:
+            raise IndexWriteError(f"SQLite bulk batch failed on the writer thread: {exc}") from exc
+
     @contextmanager
     def bulk_load(self) -> Iterator[SqliteIndex]:
-        """Load many batches fast (``narcoscope index reindex``, benchmarks). Inside the block,
-        ``write_batch`` keeps documents, full text, facet counts and observations exactly up to
-        date (readers see every committed batch), but the secondary indexes on price, last_seen and
-        observations' doc_key are dropped and built once, sorted, when the block ends (also when it ends with an
-        exception), and the weekly counts are materialised then; WAL checkpoints are spaced out.
-        A load killed half-way leaves a flag: the next ``bulk_load`` or :meth:`finish_bulk` (and
-        any re-open, which re-creates missing indexes) completes it.
+        """Load many batches fast (``narcoscope index reindex``, benchmarks). Inside the block, each
+        batch is still one transaction keeping documents, full text, facet counts and observations
+        exactly in step, but it is committed by a writer thread after ``write_batch`` returns (see
+        ``_write_pipelined``): this instance's own reads wait for it, other connections see every
+        committed batch. A batch's failure is raised by the next ``write_batch`` (or read), or when
+        the block ends. Weekly counts are materialised by the writer thread for the weeks the load
+        has stopped touching, the rest when the block ends (also when it ends with an exception).
+        WAL checkpoints are spaced out. For ``":memory:"`` (no writer thread: the stage image needs
+        a second database) the secondary indexes on price, last_seen and observations' doc_key are
+        instead dropped and built once, sorted, at the end. A load killed half-way leaves a flag:
+        the next ``bulk_load`` or :meth:`finish_bulk` (and any re-open, which re-creates missing
+        indexes) completes it; the batch in flight then is simply not written (it never committed).
         """
         if self._bulk:
             yield self
             return
         try:
             with self._transaction() as conn:
-                _sqlite_write.begin_bulk(conn)
+                _sqlite_write.begin_bulk(conn, defer_indexes=not self._pipelined)
+            if self._pipelined:
+                _sqlite_write.attach_stage(self._conn)
             # Fewer, larger checkpoints, and no fsync per batch: a bulk load dirties pages quickly, and
             # the index is derived data (an OS crash or power loss during a load — not a killed process,
             # which the bulk flag covers — can leave the file to rebuild with ``narcoscope index reindex``).
@@ -103,14 +171,21 @@ class SqliteIndex:
         except sqlite3.Error as exc:
             raise IndexWriteError(f"cannot start a bulk load on {self.path!r}: {exc}") from exc
         self._bulk = True
+        self._batches, self._touched = 0, {}
         try:
             yield self
         finally:
             self._bulk = False
-            self.finish_bulk()
+            try:
+                self._settle()
+            finally:
+                if self._pipelined:
+                    _sqlite_write.detach_stage(self._conn)
+                self.finish_bulk()
 
     def finish_bulk(self) -> None:
         """Rebuild what a bulk load deferred (idempotent; a no-op when no load is pending)."""
+        self._settle()
         try:
             self._conn.execute("PRAGMA wal_autocheckpoint=1000")
             self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -123,9 +198,11 @@ class SqliteIndex:
             raise IndexWriteError(f"finishing the bulk load of {self.path!r} failed: {exc}") from exc
 
     def search(self, req: SearchRequest) -> SearchResult:
+        self._settle()
         return _sqlite_search.run_search(self._conn, req, self.limits)
 
     def get(self, doc_id: str) -> IndexDoc | None:
+        self._settle()
         row = self._conn.execute(
             "SELECT t.title, t.body, t.extra, d.first_seen, d.last_seen FROM docs d JOIN doc_text t ON t.rid = d.rid "
             "WHERE d.doc_id = ?",
@@ -139,13 +216,16 @@ class SqliteIndex:
         self, by: str, *, query: str = "", start: date | None = None, end: date | None = None
     ) -> WeeklyAggregation:
         check_weekly_by(by)
+        self._settle()
         return _sqlite_weekly.weekly(self._conn, by, query, start, end)
 
     def refresh_weekly(self) -> int:
         """Materialise weekly counts now (e.g. after a bulk load) instead of on the next read."""
+        self._settle()
         return _sqlite_weekly.refresh(self._conn)
 
     def delete_source(self, source: str) -> int:
+        self._settle()
         try:
             with self._transaction() as conn:
                 removed = _sqlite_write.delete_source(conn, source)
@@ -155,13 +235,18 @@ class SqliteIndex:
         return removed
 
     def count(self) -> int:
+        self._settle()
         return _sqlite_search.count_docs(self._conn)
 
     def optimize(self) -> None:
         """Merge FTS5 segments and refresh planner statistics (after a bulk load)."""
+        self._settle()
         self._conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         self._conn.execute("ANALYZE")
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        try:
+            self._settle()
+        finally:
+            self._pool.shutdown(wait=True)
         self._conn.close()

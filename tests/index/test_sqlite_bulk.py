@@ -94,6 +94,7 @@ def test_an_interrupted_bulk_load_is_completed_later(tmp_path: Path) -> None:
     ix = SqliteIndex(path)
     ix.bulk_load().__enter__()  # never exited: as if the process died mid-load
     ix.write_batch(DOCS, observations(), volumes())
+    ix._settle()  # the batch is committed (by the bulk writer thread) before the "kill"
     ix._conn.close()
     again = SqliteIndex(path)
     assert again.count() == 50
@@ -103,3 +104,42 @@ def test_an_interrupted_bulk_load_is_completed_later(tmp_path: Path) -> None:
     assert _answers(again) == _answers(ref)
     again.close()
     ref.close()
+
+
+def test_a_failure_on_the_bulk_writer_thread_reaches_the_caller(tmp_path: Path, monkeypatch) -> None:
+    """A bulk batch is committed by a writer thread after ``write_batch`` returns: its failure (the batch
+    rolled back, nothing of it written) is raised by the next call, and batches after it are not written."""
+    import sqlite3
+
+    import pytest
+
+    from index import _sqlite_write
+    from index.base import IndexWriteError
+
+    ix = SqliteIndex(str(tmp_path / "f.db"))
+    real = _sqlite_write.apply_stage
+    failures = [0]  # how many of the next batches fail (the writer thread looks the function up late)
+
+    def failing(conn: sqlite3.Connection, image: bytes) -> None:
+        real(conn, image)
+        if failures[0]:
+            failures[0] -= 1  # written, then the failure: the transaction must roll it all back
+            raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(_sqlite_write, "apply_stage", failing)
+    with pytest.raises(IndexWriteError, match="disk I/O error"), ix.bulk_load():
+        ix.write_batch(DOCS[:10], observations()[:20])
+        ix._settle()
+        failures[0] = 1
+        ix.write_batch(DOCS[10:20])
+        ix.write_batch(DOCS[20:30])  # raises the previous batch's failure; this one is not written
+    assert ix.count() == 10
+    assert not _sqlite_write.bulk_running(ix._conn)  # the load was finished all the same
+    # The end of the load raises the failure of the last batch too.
+    with pytest.raises(IndexWriteError), ix.bulk_load():
+        failures[0] = 1
+        ix.write_batch(DOCS[10:20])
+    assert ix.count() == 10
+    ix.write_batch(DOCS)
+    assert ix.count() == 50
+    ix.close()

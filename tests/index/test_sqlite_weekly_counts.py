@@ -46,3 +46,38 @@ def test_weekly_counts_match_a_per_row_reference() -> None:
         got = _aggregate(conn, rows, dims)
         assert len(got) == len(set(got))
         assert set(got) == _reference(rows, more, dims)
+
+
+def test_the_sql_materialisation_equals_the_hash_set_one() -> None:
+    """A bulk load's writer thread materialises quiet weeks in SQL (``materialise_in_sql``); the answers
+    must be those of ``refresh`` (hash sets in Python), row for row."""
+    from datetime import datetime, timedelta, timezone
+
+    from index._sqlite_weekly import materialise_in_sql, refresh
+    from index.documents import ObservationDoc
+    from index.sqlite_backend import SqliteIndex
+
+    rng = random.Random(5)
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    obs = [ObservationDoc(obs_id=f"o{i}", doc_id=f"d{rng.randrange(300)}",
+                          observed_at=start + timedelta(hours=rng.randrange(24 * 30)),
+                          source=rng.choice(["m1", "m2", "M1"]), vendor=rng.choice(["", "v1", "v2", "V3"]),
+                          substances=rng.sample(["a", "B", "x", ""], rng.randint(0, 3)),
+                          classes=rng.sample(["c1", "y", "Y"], rng.randint(0, 2)),
+                          ships_from=rng.choice(["", "nl", "DE"])) for i in range(3000)]
+    ix = SqliteIndex(":memory:")
+    ix.write_batch([], obs)
+    conn = ix._conn
+    weeks = [w for (w,) in conn.execute("SELECT DISTINCT week FROM observations ORDER BY week")]
+    assert refresh(conn) == len(weeks) >= 4
+
+    def tables() -> list[list[tuple]]:
+        return [conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall()
+                for t in ("weekly_counts", "weekly_totals")]
+
+    expected = tables()
+    conn.execute("UPDATE weekly_counts SET observations = -1")
+    materialise_in_sql(conn, weeks)
+    assert tables() == expected
+    assert conn.execute("SELECT count(*) FROM weekly_dirty").fetchone() == (0,)
+    ix.close()
