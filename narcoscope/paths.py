@@ -7,6 +7,7 @@ environment variables only (``NARCOSCOPE_HOME``, ``NARCOSCOPE_INDEX``, ``NARCOSC
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,10 @@ class Paths:
     @property
     def reports(self) -> Path:
         return self.home / "reports"
+
+    def extraction_memo(self, source: str) -> Path:
+        """Where a source's crawl keeps its analysed texts for the next crawl (nlp ``save_memo``)."""
+        return self.home / "cache" / "extraction" / f"{re.sub(r'[^A-Za-z0-9._-]', '_', source)}.pickle"
 
     @classmethod
     def from_env(cls, home: str | Path | None = None, index_url: str | None = None) -> Paths:

@@ -12,6 +12,8 @@ import functools
 import hashlib
 import logging
 import operator
+import os
+import pickle
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -219,6 +221,7 @@ class Extractor:
         self._run = _Run()
         self._batches = 0
         self._memo: dict[tuple[str, int, str], Found] = {}
+        self._memo_used: set[tuple[str, int, str]] = set()  # keys met since load_memo (what save_memo keeps)
 
     @classmethod
     def from_config(cls, config_dir: Path = DEFAULT_CONFIG, *, gazetteer_dir: Path | None = None,
@@ -237,6 +240,47 @@ class Extractor:
     def version(self) -> str:
         """Changes whenever the pipeline config, gazetteer or place tables change."""
         return self._version
+
+    # -- the memo of analysed texts, across processes ------------------------------------------
+    def load_memo(self, path: Path) -> int:
+        """Start a crawl with the analyses :meth:`save_memo` kept at the end of the last one.
+
+        A scheduled crawl is a fresh process, so the in-memory memo (see ``_analyse``) would start
+        empty every week; this file carries it over. It replaces what the memo holds: a source's
+        texts are only ever met again on that source. A missing, unreadable or other-version file
+        starts the memo empty (it is a cache: nothing is lost but time). The file is written by
+        this code under the narcoscope home, and trusted like the store beside it.
+        """
+        self._memo, self._memo_used = {}, set()
+        if self.settings.memo_size <= 0 or not path.exists():
+            return 0
+        try:
+            with path.open("rb") as fh:
+                version, entries = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError) as exc:
+            log.info("extraction memo %s unreadable (%s); starting empty", path, exc)
+            return 0
+        if version != self._version:
+            return 0
+        self._memo = dict(entries[-self.settings.memo_size:])
+        return len(self._memo)
+
+    def save_memo(self, path: Path) -> int:
+        """Keep the analyses of the texts met since :meth:`load_memo` (what this source shows now)
+        for the next crawl; written atomically, so a killed crawl leaves the previous file."""
+        if self.settings.memo_size <= 0:
+            return 0
+        entries = [(k, f) for k, f in self._memo.items() if k in self._memo_used]
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump((self._version, entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        except OSError as exc:
+            log.warning("could not keep the extraction memo in %s: %s", path, exc)
+            return 0
+        return len(entries)
 
     # -- public API -------------------------------------------------------------------------
     def extract_listing(self, listing: Listing, observed_at: datetime) -> Extraction:
@@ -306,6 +350,8 @@ class Extractor:
         text = f"{head}{SEP}{body}" if body else head
         key = (kind, len(head), text)
         f = self._memo.get(key)
+        if self.settings.memo_size > 0:
+            self._memo_used.add(key)
         if f is None:
             zone.enter()
             doc = self._make_doc(head, body, kind)
@@ -315,6 +361,7 @@ class Extractor:
             if self.settings.memo_size > 0:
                 if len(self._memo) >= self.settings.memo_size:
                     self._memo.clear()
+                    self._memo_used = {key}
                 self._memo[key] = f = Found(text=f.text, orth=(), lower=(), idx=(), length=(), flags=(),
                                             measures=f.measures, hits=f.hits, lang=f.lang, kind=kind,
                                             title_end=len(head))

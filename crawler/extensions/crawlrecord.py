@@ -27,8 +27,11 @@ class CrawlRecord:
 
     def spider_opened(self, spider: Spider) -> None:
         res = resources(self.crawler)
-        res.store.begin_crawl(spider.crawl_id, spider.profile.name,  # type: ignore[attr-defined]
-                              spider.observed_at, datetime.now(timezone.utc))  # type: ignore[attr-defined]
+        name = spider.profile.name  # type: ignore[attr-defined]
+        res.store.begin_crawl(spider.crawl_id, name, spider.observed_at,  # type: ignore[attr-defined]
+                              datetime.now(timezone.utc))
+        # Last crawl's analysed texts: most of this source's listings and posts come back unchanged.
+        res.ingestor.extractor.load_memo(res.paths.extraction_memo(name))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         res = resources(self.crawler)
@@ -39,6 +42,7 @@ class CrawlRecord:
         try:
             ingestor.record_volume(spider.profile.name, spider.observed_at)  # type: ignore[attr-defined]
             ingestor.flush()
+            ingestor.extractor.save_memo(res.paths.extraction_memo(spider.profile.name))  # type: ignore[attr-defined]
         except Exception:
             status = "failed"
             spider.logger.exception("could not flush the crawl's records to the index")

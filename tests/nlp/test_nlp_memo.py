@@ -93,3 +93,51 @@ def test_memo_is_bounded(fresh) -> None:  # type: ignore[no-untyped-def]
     for i in range(7):
         small.extract_listing(listing(title=f"{i + 1}g 4-FA pellets"), DAYS[0])
         assert 1 <= len(small._memo) <= 3
+
+
+def _new(fresh: Extractor, memo_size: int = 100) -> Extractor:
+    return Extractor(fresh.nlp, dataclasses.replace(fresh.settings, memo_size=memo_size), fresh.rates, fresh.version)
+
+
+def test_memo_carries_over_to_the_next_process(fresh, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "cache" / "tortuga.pickle"
+    last_week = _new(fresh)
+    last_week.load_memo(path)  # no file yet: empty
+    shown = [EUR_LISTING, dataclasses.replace(EUR_LISTING, listing_id="2", title="10 x 2mg etizolam pellets")]
+    for rec in shown:
+        last_week.extract_listing(rec, DAYS[0])
+    last_week.extract_post(POST, DAYS[0])
+    assert last_week.save_memo(path) == 3
+
+    this_week = _new(fresh)
+    assert this_week.load_memo(path) == 3
+
+    def no_pipeline(*_args: object) -> None:
+        raise AssertionError("a text kept from last week went through the pipeline again")
+
+    monkeypatch.setattr(this_week, "_make_doc", no_pipeline)
+    for rec in shown:
+        repriced = dataclasses.replace(rec, prices=(PriceDisplay("€ 92,00"),))
+        assert this_week.extract_listing(repriced, DAYS[1]) == fresh.extract_listing(repriced, DAYS[1])
+
+
+def test_save_keeps_only_the_texts_met_since_load(fresh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "m.pickle"
+    ex = _new(fresh)
+    ex.extract_listing(EUR_LISTING, DAYS[0])  # before load_memo: not this crawl's
+    ex.load_memo(path)
+    ex.extract_post(POST, DAYS[0])
+    assert ex.save_memo(path) == 1
+    assert _new(fresh).load_memo(path) == 1
+
+
+def test_unreadable_or_other_version_memo_starts_empty(fresh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "m.pickle"
+    path.write_bytes(b"not a pickle")
+    ex = _new(fresh)
+    assert ex.load_memo(path) == 0
+    ex.extract_post(POST, DAYS[0])
+    ex.save_memo(path)
+    other = Extractor(fresh.nlp, dataclasses.replace(fresh.settings, memo_size=100), fresh.rates, "nlp-other")
+    assert other.load_memo(path) == 0
+    assert other.extract_post(POST, DAYS[0]).substances == fresh.extract_post(POST, DAYS[0]).substances
