@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from reports.trends import cusum_or_farrington, farrington_flexible, farrington_pvalues, poisson_cusum
-from reports.trends.calibrate import _upper_quantile, cusum_h, farrington_alpha
+from reports.trends import cusum_or_farrington, farrington_flexible, farrington_pvalues, glr_ramp, poisson_cusum
+from reports.trends.calibrate import _upper_quantile, cusum_h, farrington_alpha, glr_h
 from reports.trends.simulate import simulate
 
 
@@ -16,15 +16,17 @@ def test_upper_quantile_lets_at_most_the_budget_exceed() -> None:
         _upper_quantile(worst, 0.0)
 
 
-def test_calibrated_h_holds_on_a_held_out_seed() -> None:
-    h = cusum_h(0.05, seed=21, n_null=400)
+@pytest.mark.parametrize(("calibrate", "detector", "seed"), [(cusum_h, poisson_cusum, 21), (glr_h, glr_ramp, 31)],
+                         ids=["cusum", "glr"])
+def test_calibrated_h_holds_on_a_held_out_seed(calibrate, detector, seed) -> None:  # type: ignore[no-untyped-def]
+    h = calibrate(0.05, seed=seed, n_null=400)
     assert h > 0
-    fit = simulate(n_rising=0, n_null=400, seed=21, nb_shape=10.0)
-    held = simulate(n_rising=0, n_null=400, seed=22, nb_shape=10.0)
-    assert poisson_cusum(fit.batch, h=h).alarms.any(1).mean() <= 0.05
+    fit = simulate(n_rising=0, n_null=400, seed=seed, nb_shape=10.0)
+    held = simulate(n_rising=0, n_null=400, seed=seed + 1, nb_shape=10.0)
+    assert detector(fit.batch, h=h).alarms.any(1).mean() <= 0.05
     # out of sample: around the budget, far from the "alarm on everything" of an untuned h
-    assert 0.0 < poisson_cusum(held.batch, h=h).alarms.any(1).mean() <= 0.10
-    assert poisson_cusum(held.batch, h=h / 3).alarms.any(1).mean() > 0.10
+    assert 0.0 < detector(held.batch, h=h).alarms.any(1).mean() <= 0.10
+    assert detector(held.batch, h=h / 3).alarms.any(1).mean() > 0.10
 
 
 def test_farrington_alarms_exactly_where_the_p_value_is_below_alpha() -> None:
