@@ -32,6 +32,7 @@ import nlp.components
 import nlp.tokenizer  # noqa: F401
 from narcoscope.records import Entity, Extraction, Listing, Post
 from nlp._fast import maker
+from nlp._memo import BoundedMemo
 from nlp.components._doc import Found, Hit, found
 from nlp.errors import ExtractionError, Warnings
 from nlp.normalize import places as pl
@@ -64,7 +65,7 @@ _entity = maker(Entity)  # Entity(label, text, start, end, field, value, attrs),
 _NO_ATTRS: tuple[tuple[str, str], ...] = ()
 _HEADLINE = (("headline", "true"),)
 # an amount's value as written into its entity ("3.5", "0.25"): a handful of distinct values
-_VALUE_TEXT: dict[float, str] = {}
+_VALUE_TEXT: BoundedMemo[float, str] = BoundedMemo(10_000)
 # (kind, unit) -> an amount entity's attributes, built once (a handful of kinds and units)
 _AMOUNT_ATTRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
 
@@ -76,11 +77,7 @@ def _amount_attrs(kind: str, unit: str) -> tuple[tuple[str, str], ...]:
 
 def _value_text(value: float) -> str:
     text = _VALUE_TEXT.get(value)
-    if text is None:
-        if len(_VALUE_TEXT) >= 10_000:
-            _VALUE_TEXT.clear()
-        text = _VALUE_TEXT[value] = f"{value:g}"
-    return text
+    return text if text is not None else _VALUE_TEXT.put(value, f"{value:g}")
 
 
 _VENDOR_PATTERNS = [
@@ -214,8 +211,8 @@ class Extractor:
         self._field_places = functools.lru_cache(maxsize=settings.places_cache)(self._parse_field_places)
         self._text_origin = functools.lru_cache(maxsize=settings.places_cache)(self._parse_text_origin)
         self._text_dests = functools.lru_cache(maxsize=settings.places_cache)(self._parse_text_dests)
-        self._price_memo: dict[tuple[float, str, str, date], _PriceFacts] = {}
-        self._product_titles: dict[str, bool] = {}  # title -> names a non-drug product
+        self._price_memo: BoundedMemo[tuple[float, str, str, date], _PriceFacts] = BoundedMemo(settings.places_cache)
+        self._product_titles: BoundedMemo[str, bool] = BoundedMemo(settings.places_cache)  # title -> non-drug?
         substances = nlp.get_pipe("substances") if "substances" in nlp.pipe_names else None
         self._gz = getattr(substances, "gz", None)
         self._run = _Run()
@@ -566,9 +563,7 @@ class Extractor:
             if conv is not None:
                 attrs += (("usd", f"{conv.usd:.2f}"), ("rate", f"{conv.rate:.8g}"),
                           ("rate_date", conv.rate_date.isoformat()), ("rate_source", conv.source))
-            if len(self._price_memo) >= self.settings.places_cache:
-                self._price_memo.clear()
-            hit = self._price_memo[key] = (conv, attrs, attrs + _HEADLINE, f"{amount:g}")
+            hit = self._price_memo.put(key, (conv, attrs, attrs + _HEADLINE, f"{amount:g}"))
         return hit
 
     def _listing_quantity(self, listing: Listing, f: Found, split: int, ex: Extraction,
@@ -579,25 +574,11 @@ class Extractor:
                 if h.quantity_g is not None or h.units is not None:
                     ex.quantity_g, ex.units = h.quantity_g, h.units
                     return
-        # headline() of the title's amounts, else of the description's, without building either
-        quantity: Amount | None = None  # the first weight or volume
-        units: Amount | None = None  # the first item count
-        in_title = True
-        for m in f.measures:
-            if type(m) is not Amount:
-                continue
-            if in_title and m.start >= split:
-                if quantity is not None or units is not None:
-                    break
-                in_title = False
-            if quantity is None and m.kind == "QUANTITY":
-                quantity = m
-            if units is None and m.count is not None:
-                units = m
-            if quantity is not None and units is not None:
-                break
-        ex.quantity_g = quantity.grams if quantity is not None else None
-        ex.units = units.count if units is not None else None
+        amounts = [m for m in f.measures if type(m) is Amount]
+        h = headline([a for a in amounts if a.start < split])
+        if h.quantity_value is None and h.units is None:
+            h = headline([a for a in amounts if a.start >= split])
+        ex.quantity_g, ex.units = h.quantity_g, h.units
 
     def _sells_nondrug_product(self, listing: Listing, f: Found, split: int) -> bool:
         """A guide, e-book or test kit *about* a drug: a non-drug product word in the title and no
@@ -607,9 +588,7 @@ class Extractor:
             return False
         product = self._product_titles.get(listing.title)  # titles repeat; the regex is a long alternation
         if product is None:
-            if len(self._product_titles) >= self.settings.places_cache:
-                self._product_titles.clear()
-            product = self._product_titles[listing.title] = rx.search(listing.title) is not None
+            product = self._product_titles.put(listing.title, rx.search(listing.title) is not None)
         if not product:
             return False
         return not any(isinstance(m, Amount) and m.start < split for m in f.measures)

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp._memo import BoundedMemo
 from nlp.components._doc import ALPHA, KnownHashes, found, in_context
 from nlp.components.substances import hit_label, load_gazetteer, load_words
 from nlp.gazetteer import Gazetteer
@@ -37,7 +38,7 @@ class FuzzyMatcher:
         self.by_length: dict[tuple[str, int], list[str]] = {}
         for form in gz.fuzzy_targets:
             self.by_length.setdefault((form[0], len(form)), []).append(form)
-        self._memo: dict[str, tuple[str, float, str] | None] = {}
+        self._memo: BoundedMemo[str, tuple[str, float, str] | None] = BoundedMemo(_MEMO_MAX)
         self._seen = KnownHashes(_MEMO_MAX)  # LOWER hash -> lookup() verdict
 
     def lookup(self, word: str) -> tuple[str, float, str] | None:
@@ -53,10 +54,7 @@ class FuzzyMatcher:
             best = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=self.threshold)
             if best is not None:
                 hit = (self.gz.fuzzy_targets[best[0]], float(best[1]), best[0])
-        if len(self._memo) > _MEMO_MAX:
-            self._memo.clear()
-        self._memo[word] = hit
-        return hit
+        return self._memo.put(word, hit)
 
     def __call__(self, doc: Doc) -> Doc:
         f = found(doc)

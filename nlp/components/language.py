@@ -25,6 +25,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp._memo import BoundedMemo
 from nlp.components._doc import Found, found, hash_string
 
 FACTORY = "narcoscope_language_v1"
@@ -98,8 +99,8 @@ class FastClassifier:
         self.classes = list(ident.nb_classes)
         # the shortcut covers py3langid's plain argmax only (no aliased labels, no probabilities)
         self.exact = not ident._alias_pairs and not ident._norm_probs and ident.min_confidence is None
-        self.chunks: dict[tuple[int, bytes], tuple[int, tuple[int, ...]]] = {}
-        self.answers: dict[str, str] = {}
+        self.chunks: BoundedMemo[tuple[int, bytes], tuple[int, tuple[int, ...]]] = BoundedMemo(_CHUNKS_MAX)
+        self.answers: BoundedMemo[str, str] = BoundedMemo(_ANSWERS_MAX)
 
     def _walk(self, state: int, chunk: bytes) -> tuple[int, tuple[int, ...]]:
         nextmove, rowbase, output = self.nextmove, self.rowbase, self.output
@@ -109,8 +110,6 @@ class FastClassifier:
             f = output[state]
             if f >= 0:
                 feats.append(f)
-        if len(self.chunks) >= _CHUNKS_MAX:
-            self.chunks.clear()
         return state, tuple(feats)
 
     def classify(self, text: str) -> str:
@@ -118,9 +117,7 @@ class FastClassifier:
         boilerplate, the same listing observed again), and a sample is at most ``sample_chars``."""
         lang = self.answers.get(text)
         if lang is None:
-            if len(self.answers) >= _ANSWERS_MAX:
-                self.answers.clear()
-            lang = self.answers[text] = self._classify(text)
+            lang = self.answers.put(text, self._classify(text))
         return lang
 
     def _classify(self, text: str) -> str:
@@ -132,7 +129,7 @@ class FastClassifier:
         for chunk in _CHUNK.findall(data):
             hit = chunks.get((state, chunk))
             if hit is None:
-                hit = chunks[state, chunk] = self._walk(state, chunk)
+                hit = chunks.put((state, chunk), self._walk(state, chunk))
             state = hit[0]
             feats += hit[1]
         if not feats:

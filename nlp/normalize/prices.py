@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nlp._fast import maker
+from nlp._memo import BoundedMemo
 
 CRYPTO = frozenset({"BTC", "XMR", "LTC", "ETH", "BCH", "ZEC", "DASH", "USDT"})
 
@@ -147,8 +148,7 @@ _Reading = tuple[float, str, int, int, str, str]
 # look-behind) to 10 characters after its digit run (_NUMBER never leaves the run; then one space,
 # a currency word of at most 7 characters and a look-ahead). They are memoised on that window:
 # markets repeat their price phrases ("for $90", "59,00 EUR").
-_WINDOWS: dict[tuple[str, int, str], tuple[_Reading, ...]] = {}
-_WINDOWS_MAX = 50_000
+_WINDOWS: BoundedMemo[tuple[str, int, str], tuple[_Reading, ...]] = BoundedMemo(50_000)
 
 
 def _readings(text: str, starts: Iterable[int]) -> list[Price]:
@@ -165,10 +165,8 @@ def _readings(text: str, starts: Iterable[int]) -> list[Price]:
             window = key[0]
             wrun = _DIGIT_RUN.match(window, key[1])
             found = [_make(m) for m in _at_run(window, wrun, key[2])] if wrun is not None else []
-            if len(windows) >= _WINDOWS_MAX:
-                windows.clear()
-            hit = windows[key] = tuple((x.amount, x.currency, x.start, x.end, x.text, x.written_currency)
-                                       for x in found if x is not None)
+            hit = windows.put(key, tuple((x.amount, x.currency, x.start, x.end, x.text, x.written_currency)
+                                         for x in found if x is not None))
         for amount, currency, start, end, written_text, written in hit:
             out.append(_price(amount, currency, start + a, end + a, written_text, written))
     return out

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from nlp._fast import maker
+from nlp._memo import BoundedMemo
 
 Kind = Literal["QUANTITY", "DOSE", "UNITS"]
 
@@ -188,8 +189,7 @@ _MEASURE = _ORDER["measure"]
 # Readings are memoised on that window, so a number in a phrase met before ("10 x 2mg",
 # "25g for") costs a dict lookup.
 _REACH = re.compile(r"(?:\S*\s){4}")
-_WINDOWS: dict[tuple[str, int], tuple[Reading, ...]] = {}
-_WINDOWS_MAX = 50_000
+_WINDOWS: BoundedMemo[tuple[str, int], tuple[Reading, ...]] = BoundedMemo(50_000)
 
 
 def _reading(name: str, m: re.Match[str]) -> Reading:
@@ -217,9 +217,7 @@ def _readings(text: str, starts: Iterable[int] | None) -> list[Reading]:
         key = (text[a:w.end()] if w else text[a:], p - a)
         hit = windows.get(key)
         if hit is None:
-            if len(windows) >= _WINDOWS_MAX:
-                windows.clear()
-            hit = windows[key] = tuple(_reading(name, m) for name, m in _at_digits(key[0], (key[1],)))
+            hit = windows.put(key, tuple(_reading(name, m) for name, m in _at_digits(key[0], (key[1],))))
         if a:
             out += [(r[0], r[1] + a, r[2] + a, *r[3:]) for r in hit]  # type: ignore[misc]
         else:

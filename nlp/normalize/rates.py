@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from nlp._memo import BoundedMemo
 from nlp.errors import ExtractionError, Warnings
 from nlp.normalize.prices import CRYPTO
 
@@ -78,7 +79,7 @@ class RateBook:
 
     def __init__(self, crypto: CryptoRates) -> None:
         self.crypto = crypto
-        self._memo: dict[tuple[str, date], Conversion | None] = {}  # a crawl observes few dates
+        self._memo: BoundedMemo[tuple[str, date], Conversion | None] = BoundedMemo(100_000)  # few dates a crawl
 
     @staticmethod
     def preload() -> None:
@@ -91,11 +92,7 @@ class RateBook:
         if currency == "USD":
             return Conversion(amount, 1.0, day, "identity")
         key = (currency, day)
-        if key not in self._memo:
-            if len(self._memo) > 100_000:
-                self._memo.clear()
-            self._memo[key] = self._unit(currency, day)
-        unit = self._memo[key]
+        unit = self._memo[key] if key in self._memo else self._memo.put(key, self._unit(currency, day))
         return None if unit is None else Conversion(amount * unit.rate, unit.rate, unit.rate_date, unit.source)
 
     def _unit(self, currency: str, day: date) -> Conversion | None:
