@@ -276,26 +276,20 @@ def stage_batch(docs: dict[str, IndexDoc], doc_keys: dict[str, int], prepared: P
     """A batch as the image of a stage database (no access to the index: runs while it is busy).
 
     Written as if no document, observation or rowid of it were stored yet; :func:`apply_stage` finds out.
-    One wide row per document (its ``docs`` columns, then ``doc_text``'s) and one loop build it all.
+    One wide row per document: its ``docs`` columns, then ``doc_text``'s, built as the row-by-row path
+    builds them (``_doc_rows``).
     """
     doc_list = list(docs.values())
-    firsts = [micros(d.first_seen) for d in doc_list]
-    mask = (1 << _HASH_BITS) - 1
+    keys = [doc_keys[d.doc_id] for d in doc_list]
     rids: list[int] = []
     taken: set[int] = set()
-    for doc, first_us in zip(doc_list, firsts, strict=True):
-        rid = ((first_us // 1_000_000) << _HASH_BITS) | (doc_keys[doc.doc_id] & mask)
+    for rid in _wanted_rids(doc_list, keys):  # probed within the batch only; the index is apply_stage's
         while rid in taken:
             rid += 1
         taken.add(rid)
         rids.append(rid)
-    rows = [(
-        rid, doc.doc_id, doc_keys[doc.doc_id], doc.kind.lower(), doc.source, doc.source_kind,
-        doc.vendor, doc.ships_from.upper(), doc.lang.lower(), doc.price_usd, doc.quantity_g,
-        first_us, micros(doc.last_seen),
-        _joined_lower(tuple(doc.substances)), _joined_lower(tuple(doc.classes)), _joined_upper(tuple(doc.ships_to)),
-        doc.title, doc.body, doc_tags(doc), encode_doc(doc),
-    ) for rid, first_us, doc in sorted(zip(rids, firsts, doc_list, strict=True), key=_first)]
+    doc_rows, text_rows = _doc_rows(doc_list, keys, rids, prepare_texts(doc_list))
+    rows = [row + text[1:] for row, text in zip(doc_rows, text_rows, strict=True)]
     stage = sqlite3.connect(":memory:", isolation_level=None)
     try:
         stage.executescript(_STAGE_DDL)
