@@ -34,7 +34,14 @@ Run `narcoscope COMMAND --help` for each command."""
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    pass
+    """Shows an option's default, unless its help already says it (``$NARCOSCOPE_HOME or ./var``),
+    the option is a flag, or there is none: "(default: None)" after such a help only confuses."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default in (None, []) or action.nargs == 0 or "(default:" in text:
+            return text
+        return super()._get_help_string(action)
 
 
 def build_parser() -> argparse.ArgumentParser:
