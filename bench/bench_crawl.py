@@ -17,6 +17,7 @@ round and the median.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -25,7 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,9 +64,10 @@ def bare_crawl(urls: dict[str, str], sources: list[str], weeks: list[int], contr
 
     class Bare(scrapy.Spider):
         name = "bare"
-        custom_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
-                           "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-                           "DOWNLOAD_DELAY": 0, "EXTENSIONS": {CpuMeter: 0}}
+        # Scrapy declares custom_settings as an instance attribute: a ClassVar annotation breaks mypy
+        custom_settings = {  # noqa: RUF012
+            "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False, "CONCURRENT_REQUESTS": 16,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "DOWNLOAD_DELAY": 0, "EXTENSIONS": {CpuMeter: 0}}
 
         def __init__(self, base: str, **kw: Any) -> None:
             super().__init__(**kw)
@@ -95,7 +97,7 @@ def full_crawl(urls: dict[str, str], sources: list[str], weeks: list[int], contr
     sites = DemoSites(control_port=int(control.rsplit(":", 1)[1]))
     profiles = load_profiles()
     jobs = [CrawlJob(profiles[s], observed_at(w), mirror=urls[s],
-                     before=(lambda w=w: sites.set_week(w)) if i == 0 else None)
+                     before=functools.partial(sites.set_week, w) if i == 0 else None)
             for w in weeks for i, s in enumerate(sources)]
     t0 = time.perf_counter()
     outcomes = run_crawls(jobs, overrides={"LOG_LEVEL": "WARNING", "EXTENSIONS": {**BASE["EXTENSIONS"], CpuMeter: 0}})
@@ -136,7 +138,11 @@ def _run_sequence(make: Any, sources: list[str], weeks: list[int], control: str)
 
     def start() -> None:
         d = defer.Deferred.fromFuture(asyncio.ensure_future(seq()))
-        d.addBoth(lambda _: reactor.stop())  # type: ignore[attr-defined]
+
+        def stop(_: object) -> None:
+            reactor.stop()  # type: ignore[attr-defined,misc]
+
+        d.addBoth(stop)
 
     reactor.callWhenRunning(start)  # type: ignore[attr-defined]
     process.start(stop_after_crawl=False)
