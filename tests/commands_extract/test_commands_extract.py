@@ -103,8 +103,7 @@ def test_help_has_examples(extract: Extract, capsys: pytest.CaptureFixture[str])
 
 def test_subprocess_never_shows_a_traceback(tmp_path: Path) -> None:
     """The real process, as a user runs it: bad JSON gives a one-line error and status 2."""
-    script = ("import sys; sys.path.insert(0, 'tests/commands_extract'); from conftest import run_cli; "
-              "sys.exit(run_cli(['extract']))")
+    script = "import sys; from narcoscope.cli import main; sys.exit(main(['extract']))"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     proc = subprocess.run([sys.executable, "-c", script], input='{"title": "ok 3-MMC"}\n{"broken\n', text=True,
                           capture_output=True, cwd=REPO_ROOT, env=env, timeout=300, check=False)

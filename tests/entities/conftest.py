@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from narcoscope.cli import main
 from narcoscope.paths import REPO_ROOT, Paths
 from tests.support import free_port_block
 
@@ -62,13 +63,7 @@ def personas() -> dict[tuple[str, str], str]:
     return out
 
 
-def run_cli(argv: list[str]) -> int:
-    """``narcoscope ARGV``, in process."""
-    from narcoscope.cli import main
-
-    return main(argv)
-
-
 @pytest.fixture
 def cli() -> Callable[[list[str]], int]:
-    return run_cli
+    """``narcoscope ARGV``, in process."""
+    return main

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from narcoscope.cli import main
+
 SAMPLE = Path(__file__).parent / "agora_sample.csv"
 
 
@@ -15,13 +17,7 @@ def sample() -> Path:
     return SAMPLE
 
 
-def run_cli(argv: list[str]) -> int:
-    """``narcoscope ARGV``, in process."""
-    from narcoscope.cli import main
-
-    return main(argv)
-
-
 @pytest.fixture
 def cli() -> Callable[[list[str]], int]:
-    return run_cli
+    """``narcoscope ARGV``, in process."""
+    return main
