@@ -29,7 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import nlp.components
-import nlp.tokenizer  # noqa: F401
+import nlp.tokenizer
 from narcoscope.records import Entity, Extraction, Listing, Post
 from nlp._fast import maker
 from nlp._memo import BoundedMemo
@@ -135,7 +135,8 @@ def _words_pattern(words: list[str]) -> re.Pattern[str] | None:
 
 
 def _digest(paths: Iterable[Path]) -> str:
-    h = hashlib.sha256(CODE_VERSION.encode())
+    # the tokenizer's rules are code, not config: their revision is part of the version
+    h = hashlib.sha256(f"{CODE_VERSION}|{nlp.tokenizer.TOKENIZER_REVISION}".encode())
     for p in sorted(paths):
         if p.is_dir():
             for child in sorted(p.glob("*")):

@@ -5,22 +5,29 @@ extractor turns them into records right away and spans would cost more to build 
 
 Token data is read once per doc as plain Python sequences (``Found.orth``, ``lower``, ``idx``,
 ``length``, ``flags``): one ``Doc.to_array([ORTH, IDX, LOWER, LENGTH])`` call (C reads of the
-token and lexeme structs), then one dict lookup per token in a lexical memo (``LEX_FLAGS``) keyed
-by the ORTH hash, which holds the flag bits of a token string (like_num, is_alpha, what the
-measures ask). Asking spaCy for the lexeme flags through Token objects per doc costs more than
+token and lexeme structs), then one dict lookup per token in the pipeline's :class:`Lexicon`, a
+memo keyed by the ORTH hash of the flag bits of a token string (like_num, is_alpha, what the
+measures ask, and one bit per screen a component registered: "starts a gazetteer name", "has NPS
+morphology", "is a known misspelling"). Asking spaCy for the lexeme flags through Token objects per doc costs more than
 all the matching; a token string is described once per process (the memo is bounded), and hashes
-are stable across ``nlp.memory_zone()``.
+are stable across ``nlp.memory_zone()``. A component whose screen bit no token of the doc has
+(``Found.present``, the OR of the doc's flags) is done without looking at a token: each pass over
+a doc's token hashes costs ~100 ns a token (dict probes), a sizeable share of the budget.
+Tokens with a flag bit are listed by a comprehension over ``enumerate(flags)``:
+``compress(range(n), map(BIT.__and__, flags))`` looks C-level but calls a method wrapper per
+token, and costs nearly twice as much.
 Components then work on these lists with set and dict lookups: on listing-sized docs (~70 tokens)
 that beats numpy, whose per-call overhead dominates arrays this small.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, repeat
 
 from spacy.attrs import IDX, LENGTH, LOWER, ORTH
+from spacy.language import Language
 from spacy.strings import hash_string  # type: ignore[attr-defined]  # the same hash as Token.lower
 from spacy.tokens import Doc
 
@@ -28,7 +35,7 @@ from nlp.normalize.prices import CURRENCY_TOKENS
 from nlp.normalize.quantities import ITEM_STEM_WORDS, UNIT_ALIASES, WORD_CUE_WORDS, WORD_START_WORDS
 
 __all__ = ["ALPHA", "CUE", "ITEM", "MONEY", "NUM", "SPACE", "STOP", "TIMES", "UNIT", "WORD_START", "Found",
-           "KnownHashes", "clause", "found", "hash_string", "in_context"]
+           "Lexicon", "clause", "found", "hash_string", "in_context", "lexicon_of"]
 
 # Found.flags bits
 NUM, ALPHA, SPACE, STOP = 1, 2, 4, 8  # like_num, is_alpha, is_space, ends a clause
@@ -36,6 +43,7 @@ NUM, ALPHA, SPACE, STOP = 1, 2, 4, 8  # like_num, is_alpha, is_space, ends a cla
 # a unit, item word or multiplier (may follow a number in an amount), a multiplier, a currency,
 # an item word, a word-quantity cue, a token a word quantity can start with
 UNIT, TIMES, MONEY, ITEM, CUE, WORD_START = 16, 32, 64, 128, 256, 512
+_FIRST_SCREEN = 1024  # bits from here on: the screens components register (Lexicon.screen)
 _LOWER_BITS: tuple[tuple[int, frozenset[str]], ...] = (
     (UNIT, frozenset([*UNIT_ALIASES, *ITEM_STEM_WORDS, "x", "×", "*"])), (TIMES, frozenset(["x", "×"])),
     (MONEY, frozenset(CURRENCY_TOKENS)), (ITEM, ITEM_STEM_WORDS), (CUE, WORD_CUE_WORDS),
@@ -43,10 +51,7 @@ _LOWER_BITS: tuple[tuple[int, frozenset[str]], ...] = (
 )
 _STOP_ORTH = frozenset((".", "!", "?", ";", "|", "•"))
 _COLUMNS = [ORTH, IDX, LOWER, LENGTH]
-# ORTH hash -> flag bits: a doc's flags are ``tuple(map(LEX_FLAGS.__getitem__, orth))``, C-level;
-# emptied when it reaches _LEXICON_MAX (bounded memory)
-LEX_FLAGS: dict[int, int] = {}
-_LEXICON_MAX = 200_000  # ~40 MB at most
+_LEXICON_MAX = 200_000  # token strings a lexicon describes before it is emptied (~40 MB at most)
 
 # (label, start_char, end_char, value, attrs)
 Hit = tuple[str, int, int, str, tuple[tuple[str, str], ...]]
@@ -61,7 +66,9 @@ class Found:
     lower: Sequence[int]  # LOWER hash per token
     idx: Sequence[int]  # character offset per token
     length: Sequence[int]  # characters per token
-    flags: Sequence[int]  # NUM | ALPHA | SPACE | STOP | UNIT | TIMES | MONEY | ITEM | CUE | WORD_START bits
+    flags: Sequence[int]  # NUM | ALPHA | SPACE | STOP | UNIT | TIMES | MONEY | ITEM | CUE | WORD_START | screen bits
+    present: int = 0  # every bit some token has (the OR of ``flags``)
+    lexicon: Lexicon | None = None  # what described the token strings (whose screens ``flags`` has bits of)
     measures: list[object] = field(default_factory=list)
     measure_tokens: set[int] = field(default_factory=set)
     hits: list[Hit] = field(default_factory=list)
@@ -77,55 +84,112 @@ class Found:
         return self.idx[i] + self.length[i]
 
 
-def _describe(doc: Doc, orth: list[int]) -> None:
-    """Add the doc's token strings that are not in the lexical memo yet."""
-    if len(LEX_FLAGS) + len(orth) >= _LEXICON_MAX:
-        LEX_FLAGS.clear()
-    for i, h in enumerate(orth):
-        if h in LEX_FLAGS:
-            continue
-        tok = doc[i]
-        flags = (NUM if tok.like_num else 0) | (ALPHA if tok.is_alpha else 0)
-        if tok.is_space:
-            flags |= SPACE | (STOP if "\n" in tok.text else 0)
-        elif tok.text in _STOP_ORTH:
-            flags |= STOP
-        low = tok.lower_
-        for bit, words in _LOWER_BITS:
-            if low in words:
-                flags |= bit
-        LEX_FLAGS[h] = flags
+# a token string's screen: (token text, its lower-case form, its NUM/ALPHA/... bits) -> True when
+# the component that registered it wants to look at the token
+Screen = Callable[[str, str, int], bool]
 
 
-def found(doc: Doc | Found) -> Found:
+class Lexicon:
+    """A pipeline's memo of token strings: ORTH hash -> flag bits, the screens' bits included.
+
+    One per pipeline (:func:`lexicon_of`), because the screens depend on the pipeline's gazetteer
+    and settings; emptied when it reaches ``limit`` entries (bounded memory for long crawls).
+    """
+
+    def __init__(self, limit: int = _LEXICON_MAX) -> None:
+        self.limit = limit
+        self.flags: dict[int, int] = {}
+        self.screens: list[tuple[int, Screen]] = []
+
+    def screen(self, test: Screen) -> int:
+        """Register ``test`` and return its bit (tokens whose string passes it have it set)."""
+        bit = _FIRST_SCREEN << len(self.screens)
+        self.screens.append((bit, test))
+        self.flags.clear()  # strings described before lack the new bit
+        return bit
+
+    def flags_of(self, doc: Doc, orth: Sequence[int]) -> tuple[int, ...]:
+        """The flag bits of each token: one C-level pass, describing new token strings first."""
+        memo = self.flags
+        try:
+            return tuple(map(memo.__getitem__, orth))
+        except KeyError:  # token strings met for the first time
+            self._describe(doc, orth)
+            return tuple(map(memo.__getitem__, orth))
+
+    def _describe(self, doc: Doc, orth: Sequence[int]) -> None:
+        memo = self.flags
+        if len(memo) + len(orth) >= self.limit:
+            memo.clear()
+        for i, h in enumerate(orth):
+            if h in memo:
+                continue
+            tok = doc[i]
+            text = tok.text
+            flags = (NUM if tok.like_num else 0) | (ALPHA if tok.is_alpha else 0)
+            if tok.is_space:
+                flags |= SPACE | (STOP if "\n" in text else 0)
+            elif text in _STOP_ORTH:
+                flags |= STOP
+            low = tok.lower_
+            for bit, words in _LOWER_BITS:
+                if low in words:
+                    flags |= bit
+            for bit, test in self.screens:
+                if test(text, low, flags):
+                    flags |= bit
+            memo[h] = flags
+
+
+_PLAIN = Lexicon()  # for docs read outside a pipeline's components (no screens)
+_LEXICONS: weakref.WeakKeyDictionary[Language, Lexicon] = weakref.WeakKeyDictionary()
+
+
+def lexicon_of(nlp: Language) -> Lexicon:
+    """The pipeline's lexicon, which its components register their screens with."""
+    lexicon = _LEXICONS.get(nlp)
+    if lexicon is None:
+        lexicon = _LEXICONS[nlp] = Lexicon()
+    return lexicon
+
+
+def found(doc: Doc | Found, lexicon: Lexicon | None = None) -> Found:
     """The doc's state, created on first use (caches ``doc.text``, which spaCy rebuilds from the
     tokens on every access, and the token lists). Passing the state itself returns it, so hot
-    helpers can be handed either."""
+    helpers can be handed either. Components pass their pipeline's ``lexicon``: a state made
+    with another (or none) gets its flags described again, with that lexicon's screens."""
     if isinstance(doc, Found):
         return doc
     data = doc.user_data
     f: Found | None = data.get("ns")
     if f is None:
+        lex = lexicon or _PLAIN
         text = data.get("ns_text") or doc.text
         if len(doc):
             orth, idx, lower, length = doc.to_array(_COLUMNS).T.tolist()
-            try:
-                flags = tuple(map(LEX_FLAGS.__getitem__, orth))
-            except KeyError:  # token strings met for the first time
-                _describe(doc, orth)
-                flags = tuple(map(LEX_FLAGS.__getitem__, orth))
+            flags = lex.flags_of(doc, orth)
         else:
             orth, idx, lower, length, flags = [], [], [], [], ()
-        f = Found(text, orth, lower, idx, length, flags, kind=data.get("ns_kind", ""),
+        f = Found(text, orth, lower, idx, length, flags, _present(flags), lex, kind=data.get("ns_kind", ""),
                   title_end=data.get("ns_title_end", -1))
         data["ns"] = f
+    elif lexicon is not None and f.lexicon is not lexicon:
+        f.flags = lexicon.flags_of(doc, f.orth)
+        f.present, f.lexicon = _present(f.flags), lexicon
     return f
+
+
+def _present(flags: Sequence[int]) -> int:
+    present = 0
+    for fl in set(flags):  # a C-level pass, then a few ORs
+        present |= fl
+    return present
 
 
 def _boundaries(f: Found) -> frozenset[int]:
     """Tokens that end a clause: sentence punctuation, and whitespace tokens holding a line break."""
     if f.boundaries is None:
-        f.boundaries = frozenset(compress(range(len(f.flags)), map(STOP.__and__, f.flags)))
+        f.boundaries = frozenset([i for i, fl in enumerate(f.flags) if fl & STOP])
     return f.boundaries
 
 
@@ -156,37 +220,3 @@ def in_context(doc: Doc | Found, start: int, end: int, window: int, words: froze
         if i in f.measure_tokens or i in f.matched_tokens or lower[i] in words:
             return True
     return False
-
-
-_UNSEEN = object()  # the verdict of a hash not met yet
-_NOTHING_HERE = {None}
-
-
-class KnownHashes:
-    """A bounded memo of token hashes -> verdict (None for "nothing here"), so a doc's tokens are
-    screened with one C-level pass (``settled``; ``unseen`` when some are new) and a lookup per
-    interesting token. Emptied at ``limit`` entries (bounded memory for long-running crawlers)."""
-
-    def __init__(self, limit: int = 200_000) -> None:
-        self.limit = limit
-        self.verdicts: dict[int, object] = {}
-        self.positive: set[int] = set()  # hashes whose verdict is not None
-
-    def settled(self, hashes: Sequence[int]) -> bool:
-        """True when every hash has a verdict and none is positive: the usual doc, told apart in
-        one C-level pass (a set of the verdicts) instead of ``unseen`` and then ``positive``."""
-        return set(map(self.verdicts.get, hashes, repeat(_UNSEEN))) == _NOTHING_HERE
-
-    def unseen(self, hashes: Sequence[int]) -> set[int]:
-        verdicts = self.verdicts
-        if all(map(verdicts.__contains__, hashes)):  # the usual case, without a set of the doc's hashes
-            return set()
-        return set(hashes).difference(verdicts)
-
-    def put(self, h: int, verdict: object) -> None:
-        if len(self.verdicts) >= self.limit:
-            self.verdicts.clear()
-            self.positive.clear()
-        self.verdicts[h] = verdict
-        if verdict is not None:
-            self.positive.add(h)

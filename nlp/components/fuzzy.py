@@ -4,20 +4,21 @@ Only tokens nothing else claimed are tried, only when alphabetic, at least ``min
 not a common word of the languages markets use (``common_words.txt``): "heroine" stays a heroine.
 Candidates are gazetteer names and brands (not slang) of similar length with the same first letter,
 scored with rapidfuzz's ratio. Results are
-memoised per token text, so a long-running crawler pays for each distinct word once.
+memoised per token text, so a long-running crawler pays for each distinct word once; "is a known
+misspelling" is the component's screen in the pipeline's lexicon, so a doc none of whose tokens
+has the screen bit (the usual doc) costs nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import compress
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp._memo import BoundedMemo
-from nlp.components._doc import ALPHA, KnownHashes, found, in_context
+from nlp.components._doc import ALPHA, Lexicon, found, in_context, lexicon_of
 from nlp.components.substances import hit_label, load_gazetteer, load_words
 from nlp.gazetteer import Gazetteer
 
@@ -27,7 +28,8 @@ _MEMO_MAX = 200_000
 
 class FuzzyMatcher:
     def __init__(self, gz: Gazetteer, *, min_length: int, threshold: float, max_length_difference: int,
-                 requires_context: bool, context_words: frozenset[int], context_window: int) -> None:
+                 requires_context: bool, context_words: frozenset[int], context_window: int,
+                 lexicon: Lexicon | None = None) -> None:
         self.gz = gz
         self.min_length = min_length
         self.threshold = threshold
@@ -39,7 +41,8 @@ class FuzzyMatcher:
         for form in gz.fuzzy_targets:
             self.by_length.setdefault((form[0], len(form)), []).append(form)
         self._memo: BoundedMemo[str, tuple[str, float, str] | None] = BoundedMemo(_MEMO_MAX)
-        self._seen = KnownHashes(_MEMO_MAX)  # LOWER hash -> lookup() verdict
+        self.lexicon = lexicon or Lexicon()
+        self.bit = self.lexicon.screen(self._screen)
 
     def lookup(self, word: str) -> tuple[str, float, str] | None:
         """(substance id, score, matched synonym) for a lower-case word, or None."""
@@ -56,28 +59,21 @@ class FuzzyMatcher:
                 hit = (self.gz.fuzzy_targets[best[0]], float(best[1]), best[0])
         return self._memo.put(word, hit)
 
+    def _screen(self, text: str, lower: str, flags: int) -> bool:
+        """The lexicon's test of a token string: an alphabetic word that is a known misspelling."""
+        return len(text) >= self.min_length and bool(flags & ALPHA) and self.lookup(lower) is not None
+
     def __call__(self, doc: Doc) -> Doc:
-        f = found(doc)
-        lower, seen = f.lower, self._seen
-        if seen.settled(lower):
-            return doc  # the usual case: every token string seen before, none a candidate
-        new = seen.unseen(lower)
-        if new:  # words met for the first time: looked up once per process
-            text, idx, length, flags = f.text, f.idx, f.length, f.flags
-            for i, h in enumerate(lower):
-                if h in new:
-                    new.discard(h)
-                    n = length[i]
-                    ok = n >= self.min_length and flags[i] & ALPHA
-                    seen.put(h, self.lookup(text[idx[i]:idx[i] + n].lower()) if ok else None)
-        if seen.positive.isdisjoint(lower):
+        f = found(doc, self.lexicon)
+        bit = self.bit
+        if not f.present & bit:
             return doc  # the usual case: no word of the doc is a known misspelling
-        verdicts = seen.verdicts
-        for i in compress(range(len(lower)), map(seen.positive.__contains__, lower)):
+        idx, length = f.idx, f.length
+        for i in [i for i, fl in enumerate(f.flags) if fl & bit]:
             if i in f.matched_tokens:
                 continue
-            hit = verdicts.get(lower[i])
-            if not isinstance(hit, tuple):
+            hit = self.lookup(f.text[idx[i]:idx[i] + length[i]].lower())
+            if hit is None:
                 continue
             if self.requires_context and not in_context(f, i, i + 1, self.window, self.context_words):
                 continue
@@ -103,4 +99,4 @@ def make_fuzzy(nlp: Language, name: str, *, gazetteer_dir: str, common_words: st
     gz = load_gazetteer(nlp, gazetteer_dir, common_words)
     return FuzzyMatcher(gz, min_length=min_length, threshold=threshold, max_length_difference=max_length_difference,
                         requires_context=requires_context, context_words=load_words(context_words),
-                        context_window=context_window)
+                        context_window=context_window, lexicon=lexicon_of(nlp))

@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp._memo import BoundedMemo
-from nlp.components._doc import Found, found, hash_string
+from nlp.components._doc import Found, Lexicon, found, hash_string, lexicon_of
 
 FACTORY = "narcoscope_language_v1"
 _SPACY_LANG = {"no": "nb"}
@@ -142,7 +142,9 @@ class FastClassifier:
 
 
 class LanguageDetector:
-    def __init__(self, *, languages: list[str], sample_chars: int, stopword_vote: bool) -> None:
+    def __init__(self, *, languages: list[str], sample_chars: int, stopword_vote: bool,
+                 lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon
         self.identifier = _identifier(tuple(languages))
         self.classifier = FastClassifier(self.identifier)
         self.sample_chars = sample_chars
@@ -169,7 +171,7 @@ class LanguageDetector:
         return lang
 
     def __call__(self, doc: Doc) -> Doc:
-        f = found(doc)
+        f = found(doc, self.lexicon)
         full = f.text
         start, end = doc.user_data.get("ns_lang_range", (0, len(full)))
         text = full[start:end]
@@ -188,4 +190,5 @@ class LanguageDetector:
 @Language.factory(FACTORY, default_config={"sample_chars": 240, "stopword_vote": True})
 def make_language(nlp: Language, name: str, *, languages: list[str], sample_chars: int,
                   stopword_vote: bool) -> Callable[[Doc], Doc]:
-    return LanguageDetector(languages=languages, sample_chars=sample_chars, stopword_vote=stopword_vote)
+    return LanguageDetector(languages=languages, sample_chars=sample_chars, stopword_vote=stopword_vote,
+                            lexicon=lexicon_of(nlp))

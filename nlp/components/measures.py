@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
-from itertools import compress
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components._doc import CUE, ITEM, MONEY, NUM, TIMES, UNIT, WORD_START, found
+from nlp.components._doc import CUE, ITEM, MONEY, NUM, TIMES, UNIT, WORD_START, Lexicon, found, lexicon_of
 from nlp.normalize.prices import Price, find_prices
 from nlp.normalize.quantities import Amount, find_amounts
 
@@ -26,18 +25,15 @@ class Measures:
     """Token flags (``_doc.UNIT``, ``MONEY`` …, set once per token string in the lexical memo)
     say where an amount or a price may start; the normalizers read only there."""
 
-    def __init__(self, *, dose_max_mg: float) -> None:
+    def __init__(self, *, dose_max_mg: float, lexicon: Lexicon | None = None) -> None:
         self.dose_max_mg = dose_max_mg
+        self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
-        f = found(doc)
+        f = found(doc, self.lexicon)
         flags = f.flags
         n = len(flags)
-        if n == 0:
-            return doc
-        present = 0  # every flag bit some token of the doc has: a C-level pass, then a few ORs
-        for fl in set(flags):
-            present |= fl
+        present = f.present  # every flag bit some token of the doc has
         if not present & (NUM | CUE):
             return doc  # no number and no word quantity
         cues = bool(present & CUE)
@@ -45,7 +41,7 @@ class Measures:
         price_starts: list[int] = []
         idx = f.idx
         last = n - 1
-        for i in compress(range(n), map(NUM.__and__, flags)):
+        for i in [i for i, fl in enumerate(flags) if fl & NUM]:
             prev = flags[i - 1] if i else 0
             nxt = flags[i + 1] if i < last else 0
             if nxt & UNIT or prev & TIMES:
@@ -59,7 +55,7 @@ class Measures:
         if amount_starts or cues:
             # word quantities ("an eighth", "half oz", "QP") are kept only on token boundaries, so
             # they are read only where a token that can start one stands
-            word_starts = ([idx[i] for i in compress(range(n), map(WORD_START.__and__, flags))]
+            word_starts = ([idx[i] for i, fl in enumerate(flags) if fl & WORD_START]
                            if cues else [])  # read only when a cue word is present
             items += find_amounts(text, dose_max_mg=self.dose_max_mg, starts=amount_starts,
                                   has_items=bool(present & ITEM), word_cues=cues, word_starts=word_starts)
@@ -79,4 +75,4 @@ class Measures:
 
 @Language.factory(FACTORY, default_config={"dose_max_mg": 60.0})
 def make_measures(nlp: Language, name: str, *, dose_max_mg: float) -> Callable[[Doc], Doc]:
-    return Measures(dose_max_mg=dose_max_mg)
+    return Measures(dose_max_mg=dose_max_mg, lexicon=lexicon_of(nlp))

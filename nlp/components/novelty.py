@@ -4,22 +4,22 @@ A token is a candidate when (1) it fully matches a class morphology from
 ``config/nlp/nps_morphology.yaml`` (``-PINACA`` tails, ``-nitazene``, ``-zolam``, locant +
 acronym …), (2) it is neither a gazetteer synonym nor a look-alike, and (3) a dose, quantity,
 price or drug word stands nearby in the same sentence. Product codes (XR-2000, MK-677, COVID-19)
-fail (1) or (2). Verdicts are memoised per token string (ORTH hash), so a doc whose token
-strings were all seen before costs two C-level set operations.
+fail (1) or (2). (1) and (2) are the component's screen in the pipeline's lexicon, decided once
+per token string, so a doc none of whose tokens has the screen bit (the usual doc) costs nothing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import compress
 from pathlib import Path
 
 import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components._doc import ALPHA, KnownHashes, found, in_context
+from nlp._memo import BoundedMemo
+from nlp.components._doc import ALPHA, Lexicon, found, in_context, lexicon_of
 from nlp.components.substances import load_gazetteer, load_words
 from nlp.errors import ExtractionError
 
@@ -42,7 +42,8 @@ def load_morphology(path: str) -> list[tuple[str, str, re.Pattern[str]]]:
 
 class Novelty:
     def __init__(self, patterns: list[tuple[str, str, re.Pattern[str]]], *, known: frozenset[str],
-                 negatives: frozenset[str], context_words: frozenset[int], context_window: int) -> None:
+                 negatives: frozenset[str], context_words: frozenset[int], context_window: int,
+                 lexicon: Lexicon | None = None) -> None:
         self.patterns = patterns
         # one combined pre-filter; the per-class loop runs only on tokens that pass it
         self.any = re.compile("|".join(f"(?:{rx.pattern})" for _, _, rx in patterns), re.I)
@@ -50,7 +51,9 @@ class Novelty:
         self.negatives = negatives
         self.context_words = context_words
         self.window = context_window
-        self._seen = KnownHashes(_MEMO_MAX)  # ORTH hash -> (morphology, class) or None
+        self.lexicon = lexicon or Lexicon()
+        self.bit = self.lexicon.screen(self._screen)
+        self._verdicts: BoundedMemo[int, tuple[str, str] | None] = BoundedMemo(_MEMO_MAX)  # ORTH hash -> classify()
 
     def classify(self, text: str) -> tuple[str, str] | None:
         """(morphology name, class) for a token text that looks like an unknown NPS, else None."""
@@ -59,31 +62,28 @@ class Novelty:
             return None
         return next(((n, c) for n, c, rx in self.patterns if rx.fullmatch(text)), None)
 
+    def _screen(self, text: str, lower: str, flags: int) -> bool:
+        """The lexicon's test of a token string: an unknown name with NPS morphology."""
+        n = len(text)
+        if n < 4 or (n < 7 and flags & ALPHA):  # plain short words cannot carry -zolam/-nitazene/-INACA
+            return False
+        return self.classify(text) is not None
+
     def __call__(self, doc: Doc) -> Doc:
-        f = found(doc)
-        orth, seen = f.orth, self._seen
-        if seen.settled(orth):
-            return doc  # the usual case: every token string seen before, none a candidate
-        new = seen.unseen(orth)
-        if new:  # token strings met for the first time: classified once per process
-            text, idx, length, flags = f.text, f.idx, f.length, f.flags
-            for i, h in enumerate(orth):
-                if h in new:
-                    new.discard(h)
-                    n = length[i]
-                    # plain short words cannot carry -zolam/-nitazene/-INACA morphology
-                    plain = n < 4 or (n < 7 and flags[i] & ALPHA)
-                    seen.put(h, None if plain else self.classify(text[idx[i]:idx[i] + n]))
-        if seen.positive.isdisjoint(orth):
-            return doc
-        verdicts = seen.verdicts
-        for i in compress(range(len(orth)), map(seen.positive.__contains__, orth)):
+        f = found(doc, self.lexicon)
+        bit = self.bit
+        if not f.present & bit:
+            return doc  # the usual case: no token string with NPS morphology
+        orth, idx, length, verdicts = f.orth, f.idx, f.length, self._verdicts
+        for i in [i for i, fl in enumerate(f.flags) if fl & bit]:
             if i in f.matched_tokens:
                 continue
+            start, end = idx[i], idx[i] + length[i]
             hit = verdicts.get(orth[i])
-            if not isinstance(hit, tuple) or not in_context(f, i, i + 1, self.window, self.context_words):
+            if hit is None:
+                hit = verdicts.put(orth[i], self.classify(f.text[start:end]))
+            if hit is None or not in_context(f, i, i + 1, self.window, self.context_words):
                 continue
-            start, end = f.idx[i], f.end(i)
             f.hits.append(("NPS_CANDIDATE", start, end, f.text[start:end].lower(),
                            (("class", hit[1]), ("morphology", hit[0]), ("novel", "true"))))
             f.matched_tokens.add(i)
@@ -95,4 +95,4 @@ def make_novelty(nlp: Language, name: str, *, morphology: str, gazetteer_dir: st
                  context_window: int, common_words: str | None) -> Callable[[Doc], Doc]:
     gz = load_gazetteer(nlp, gazetteer_dir, common_words)
     return Novelty(load_morphology(morphology), known=gz.known_forms, negatives=gz.negative_texts,
-                   context_words=load_words(context_words), context_window=context_window)
+                   context_words=load_words(context_words), context_window=context_window, lexicon=lexicon_of(nlp))

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp import gazetteer as gaz
-from nlp.components._doc import Found, clause, found, hash_string, in_context
+from nlp.components._doc import Found, clause, found, hash_string, in_context, lexicon_of
 from nlp.components._trie import TokenTrie
 from nlp.tokenizer import TOKENIZER_REVISION
 
@@ -126,6 +125,7 @@ class SubstanceMatcher:
                  yield_classes: frozenset[str], yield_ids: frozenset[str], yields: dict[str, frozenset[str]],
                  never_letters: frozenset[str]) -> None:
         self.gz = gz
+        self.lexicon = lexicon_of(nlp)
         self._drug: dict[Cand, bool] = {}  # _is_drug per gazetteer sense (a finite set)
         # (substance, label, hit attributes) per gazetteer sense (a finite set)
         self._hit_memo: dict[Cand, tuple[gaz.Substance | None, str, tuple[tuple[str, str], ...]]] = {}
@@ -146,6 +146,7 @@ class SubstanceMatcher:
             replace_with(self._entry(seq, cands, entries))
         self.negatives: TokenTrie[int] = TokenTrie([(0, t) for t in gz.negatives if t])
         self.firsts = frozenset(self.matcher.trie.keys() | self.negatives.trie.keys())
+        self.bit = self.lexicon.screen(self._screen)
         strings = nlp.vocab.strings
         for label in ("SUBSTANCE", "NPS_CANDIDATE", "CLASS_MENTION", "CONTEXT_SUBSTANCE"):
             strings.add(label)
@@ -167,13 +168,18 @@ class SubstanceMatcher:
         memo[key] = entry
         return entry
 
+    def _screen(self, text: str, lower: str, flags: int) -> bool:
+        """The lexicon's test of a token string: it starts a synonym or a look-alike."""
+        return hash_string(lower) in self.firsts
+
     def __call__(self, doc: Doc) -> Doc:
-        f = found(doc)
-        lower = f.lower
-        # one C-level pass finds the tokens that start a synonym or a look-alike, for both tries
-        positions = list(compress(range(len(lower)), map(self.firsts.__contains__, lower)))
-        if not positions:
+        f = found(doc, self.lexicon)
+        bit = self.bit
+        if not f.present & bit:
             return doc
+        lower = f.lower
+        # the tokens that start a synonym or a look-alike (the screen's bit), for both tries
+        positions = [i for i, fl in enumerate(f.flags) if fl & bit]
         matches = self.matcher(lower, positions)
         if not matches:
             return doc

@@ -290,16 +290,20 @@ class Headline:
     dose_unit: str = ""
 
 
+_headline = maker(Headline)  # Headline(quantity_value, quantity_unit, quantity_g, units, dose, dose_unit)
+
+
 def headline(amounts: list[Amount]) -> Headline:
     """The first weight, the first item count and the first dose, combined."""
-    q = next((a for a in amounts if a.kind == "QUANTITY"), None)
-    d = next((a for a in amounts if a.kind == "DOSE"), None)
-    u = next((a for a in amounts if a.count is not None), None)
-    return Headline(
-        quantity_value=q.value if q else None,
-        quantity_unit=q.unit if q else "",
-        quantity_g=q.grams if q else None,
-        units=u.count if u else None,
-        dose=d.value if d else None,
-        dose_unit=d.unit if d else "",
-    )
+    q: Amount | None = None
+    d: Amount | None = None
+    u: Amount | None = None
+    for a in amounts:  # one loop, not three generators: a listing has a handful of amounts
+        if q is None and a.kind == "QUANTITY":
+            q = a
+        elif d is None and a.kind == "DOSE":
+            d = a
+        if u is None and a.count is not None:
+            u = a
+    return _headline(q.value if q else None, q.unit if q else "", q.grams if q else None,
+                     u.count if u else None, d.value if d else None, d.unit if d else "")

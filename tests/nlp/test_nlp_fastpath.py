@@ -168,3 +168,21 @@ def test_maker_builds_the_same_records() -> None:
     with pytest.raises(TypeError):
         maker(int)
     assert maker(Extraction)  # slotted, not frozen: fine too
+
+
+def test_lexicon_screens_set_their_bits_and_upgrade_a_plain_state(nlp) -> None:  # type: ignore[no-untyped-def]
+    """A screen's bit marks the tokens whose string passes it; a state read without the lexicon
+    (no screens) gets its flags described again when a component passes its lexicon."""
+    from nlp.components._doc import Lexicon
+
+    lexicon = Lexicon()
+    bit = lexicon.screen(lambda text, lower, flags: lower.startswith("ket") and bool(flags & ALPHA))
+    doc = nlp.make_doc("Ketamine and ketones, not MDMA 5g")
+    plain = found(doc)
+    before = plain.flags
+    assert not plain.present & bit
+    f = found(doc, lexicon)
+    assert f is plain and f.lexicon is lexicon
+    assert [i for i, fl in enumerate(f.flags) if fl & bit] == [0, 2]
+    assert f.present & bit and f.present & NUM
+    assert [fl & ~bit for fl in f.flags] == list(before)

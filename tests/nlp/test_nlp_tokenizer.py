@@ -39,3 +39,17 @@ def test_amounts_prices_routes_emoji_split(tok, text: str, tokens: list[str]) ->
 
 def test_product_codes_are_single_tokens(tok) -> None:
     assert tok("XR-2000 COVID-19 MK-677") == ["XR-2000", "COVID-19", "MK-677"]
+
+
+def test_no_special_cases(tok) -> None:
+    """spaCy's xx exceptions are not used: emoticons split into punctuation, whitespace and dashes
+    tokenise as the affix rules say (see the module docstring of nlp.tokenizer)."""
+    assert tok("not for human consumption ;) 3g") == ["not", "for", "human", "consumption", ";", ")", "3", "g"]
+    assert tok("K2 — 3g\nShips") == ["K2", "—", "3", "g", "\n", "Ships"]
+    assert tok("C++ <3") == ["C", "+", "+", "<", "3"]
+
+
+def test_no_special_case_rules() -> None:
+    """None at all: a chunk that hits one stops spaCy caching the rest of the doc."""
+    nlp = spacy.blank("xx")
+    assert not create_tokenizer_from(nlp).rules
