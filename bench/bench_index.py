@@ -4,19 +4,20 @@
     .venv/bin/python bench/bench_index.py --rows 100000      # quick run
 
 Generates listings with a realistic skew (a few very common substances, vendors and countries,
-a long tail of NPS), bulk-indexes them into a temporary SQLite index inside ``bulk_load()`` (rows/s,
-counting write_batch AND the bulk-load finish: deferred indexes, weekly materialisation), then
-measures p50/p95 of typical analyst queries: full text + filters, facets, weekly aggregation over 52
-weeks, and prints each of the issue's targets as met / NOT met, in wall time and in CPU time (the
-contention-free cost on a shared machine). The same queries run against a naive schema (one FTS5
-table ranked by plain ``bm25`` ORDER BY, exact counts and facets) and the ratios are printed. With
-NARCOSCOPE_ES_URL set, the same runs against ES.
-
-Inside ``bulk_load()`` SQLite commits each batch on a writer thread while the caller produces the next
-one (as ``narcoscope index reindex`` reads the store): the rows/s count the time the caller spends in
-``write_batch`` and the load's finish, i.e. what the index costs it; the index's own work overlapping
-data generation is not in it, so the load line also prints the end-to-end time (generation included)
-and the CPU time of the whole process over that span.
+a long tail of NPS) BEFORE the clock starts, then bulk-indexes them into a temporary SQLite index
+inside ``bulk_load()``: listings/s = listings / (time from the first write_batch until bulk_load()
+has exited, its writer thread drained and the load finished). Nothing else runs in the process, so
+the writer thread has nothing to hide behind. Beside the wall figure: listings per CPU-second (all
+threads) and per CPU-second of the busiest thread (the rate when each thread of the pipeline has a
+core; on a shared machine, the CPU figures are the contention-free cost). Then it measures p50/p95
+of typical analyst queries: full text + filters, facets, weekly aggregation over 52 weeks, and
+prints each of the issue's targets as met / NOT met. The naive schema (one FTS5 table ranked by
+plain ``bm25`` ORDER BY, exact counts and facets) is loaded from the same batches, measured the same
+way, and queried for the ratios (``--no-naive-queries`` skips its slow queries). Last, a second
+index is loaded with the corpus generated while indexing (as ``narcoscope index reindex`` reads the
+store), counting only the time inside write_batch and the load's finish: the caller-visible figure,
+in which the writer's work that overlaps generation is not counted. With NARCOSCOPE_ES_URL set, the
+load and the queries also run against ES.
 """
 
 from __future__ import annotations
@@ -167,35 +168,84 @@ def timeit(fn: Callable[[], object], repeat: int) -> Samples:
     return out
 
 
-def load(ix: Index, corpus: Corpus, batch: int) -> tuple[float, float]:
-    """Bulk-index the corpus; all time spent inside the index counts (write_batch, and for SQLite the
-    bulk-load set-up and its finish: derived tables and the weekly materialisation), not data generation."""
-    spent = cpu = 0.0
-    n_obs = 0
-    bulk_load = getattr(ix, "bulk_load", None)
-    ctx = bulk_load() if bulk_load else contextlib.nullcontext()
-    start, start_cpu = time.perf_counter(), time.process_time()
-    t0, c0 = time.perf_counter(), time.process_time()
-    ctx.__enter__()
-    spent, cpu = time.perf_counter() - t0, time.process_time() - c0
-    for docs, obs in corpus.batches(batch):
-        t0, c0 = time.perf_counter(), time.process_time()
-        ix.write_batch(docs, obs)
-        spent, cpu = spent + time.perf_counter() - t0, cpu + time.process_time() - c0
-        n_obs += len(obs)
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds of each thread of this process so far (Linux ``/proc``; empty elsewhere)."""
+    out: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    with contextlib.suppress(OSError):
+        for tid in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError), open(f"/proc/self/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+                out[tid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return out
+
+
+@dataclass(slots=True)
+class Span:
+    """Wall time, process CPU (all threads) and the CPU of the busiest thread over a stretch of code:
+    on a shared machine the CPU figures are the contention-free cost, and the busiest thread bounds
+    the rate of a pipeline whose threads each have a core."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+    busiest: float = 0.0
+
+    @staticmethod
+    @contextlib.contextmanager
+    def measure() -> Iterator[Span]:
+        span = Span()
+        threads, t0, c0 = thread_cpu(), time.perf_counter(), time.process_time()
+        yield span
+        span.wall, span.cpu = time.perf_counter() - t0, time.process_time() - c0
+        after = thread_cpu()
+        span.busiest = max((v - threads.get(tid, 0.0) for tid, v in after.items()), default=0.0)
+
+    def rates(self, rows: int) -> str:
+        busiest = f", busiest thread {self.busiest:.1f}s CPU = {rows / self.busiest:,.0f}/s" if self.busiest else ""
+        return (f"{rows / self.wall:,.0f} listings/s wall ({self.wall:.1f}s), {rows / self.cpu:,.0f} listings per "
+                f"CPU-second ({self.cpu:.1f}s CPU, all threads){busiest}")
+
+
+Batches = list[tuple[list[IndexDoc], list[ObservationDoc]]]
+
+
+def volumes() -> list[CrawlVolume]:
     weeks = {iso_week(START + timedelta(days=7 * w)) for w in range(53)}
-    t0, c0 = time.perf_counter(), time.process_time()
-    ix.write_batch([], volumes=[CrawlVolume(f"market{m:02d}", w, 5000, 4000) for w in weeks for m in range(12)])
-    t1 = time.perf_counter()
-    ctx.__exit__(None, None, None)
-    finish = time.perf_counter() - t1
-    spent, cpu = spent + time.perf_counter() - t0, cpu + time.process_time() - c0
-    total, total_cpu = time.perf_counter() - start, time.process_time() - start_cpu
-    print(f"  indexed {corpus.rows:,} listings + {n_obs:,} observations in {spent:.1f}s wall ({cpu:.1f}s CPU) = "
-          f"{corpus.rows / spent:,.0f} listings/s wall, {corpus.rows / cpu:,.0f} listings/s CPU "
-          f"({(corpus.rows + n_obs) / spent:,.0f} rows/s incl. observations; bulk-load finish {finish:.1f}s); "
-          f"end to end with data generation {total:.1f}s wall, {total_cpu:.1f}s CPU (all threads)")
-    return corpus.rows / spent, corpus.rows / cpu
+    return [CrawlVolume(f"market{m:02d}", w, 5000, 4000) for w in weeks for m in range(12)]
+
+
+def load(ix: Index, batches: Batches) -> Span:
+    """THE indexing figure: the corpus is generated beforehand, so the clock runs from the first
+    ``write_batch`` until the load is finished (SQLite: ``bulk_load()`` exited, its writer thread
+    drained, indexes built, weekly counts stored) with nothing else in the process to overlap."""
+    bulk_load = getattr(ix, "bulk_load", None)
+    with Span.measure() as span, bulk_load() if bulk_load else contextlib.nullcontext():
+        for docs, obs in batches:
+            ix.write_batch(docs, obs)
+        ix.write_batch([], volumes=volumes())
+    return span
+
+
+def load_interleaved(ix: Index, corpus: Corpus, batch: int) -> tuple[Span, Span]:
+    """The caller-visible figure: batches generated as they are indexed (as ``narcoscope index reindex``
+    reads the store), the time spent inside the index counted (write_batch and the bulk-load finish);
+    its writer thread's work that overlaps the generation is not in it. Returns (inside, end to end)."""
+    inside = Span()
+    bulk_load = getattr(ix, "bulk_load", None)
+    with Span.measure() as total:
+        ctx = bulk_load() if bulk_load else contextlib.nullcontext()
+        batches = itertools.chain(corpus.batches(batch), [([], [])])
+        with Span.measure() as part:
+            ctx.__enter__()
+        inside.wall, inside.cpu = part.wall, part.cpu
+        for docs, obs in batches:
+            with Span.measure() as part:
+                ix.write_batch(docs, obs, () if docs else volumes())
+            inside.wall, inside.cpu = inside.wall + part.wall, inside.cpu + part.cpu
+        with Span.measure() as part:
+            ctx.__exit__(None, None, None)
+        inside.wall, inside.cpu = inside.wall + part.wall, inside.cpu + part.cpu
+    return inside, total
 
 
 def bench_index(ix: Index, repeat: int) -> dict[str, Samples]:
@@ -237,27 +287,29 @@ class Naive:
               vendor TEXT, substance TEXT, class TEXT, ships_from TEXT);
         """)
 
-    def load(self, corpus: Corpus, batch: int) -> tuple[float, float]:
-        spent, cpu, rid = 0.0, 0.0, 0
-        for docs, obs in corpus.batches(batch):
-            rows = []
-            for d in docs:
-                rid += 1
-                rows.append((rid, d.doc_id, d.title, d.body, d.source, d.vendor, d.ships_from,
-                             ",".join(d.ships_to), ",".join(d.substances), d.price_usd, d.last_seen.date().isoformat()))
-            obs_rows = [(o.obs_id, o.doc_id, o.observed_at.isoformat(), o.source, o.vendor, o.substances[0],
-                         o.classes[0], o.ships_from) for o in obs]
-            t0, c0 = time.perf_counter(), time.process_time()
-            self.conn.execute("BEGIN")
-            self.conn.executemany("INSERT INTO l VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-            self.conn.executemany("INSERT INTO f(rowid, title, body) VALUES (?,?,?)",
-                                  [(r[0], r[2], r[3]) for r in rows])
-            self.conn.executemany("INSERT INTO o VALUES (?,?,?,?,?,?,?,?)", obs_rows)
-            self.conn.execute("COMMIT")
-            spent, cpu = spent + time.perf_counter() - t0, cpu + time.process_time() - c0
-        print(f"  naive: indexed {corpus.rows:,} listings in {spent:.1f}s wall ({cpu:.1f}s CPU) = "
-              f"{corpus.rows / spent:,.0f} listings/s wall, {corpus.rows / cpu:,.0f} listings/s CPU")
-        return corpus.rows / spent, corpus.rows / cpu
+    def load(self, batches: Batches) -> tuple[Span, Span]:
+        """Measured as :func:`load` (everything from the first batch to the last commit, building the
+        rows included), and the SQL statements alone (the figure this bench printed before)."""
+        rid = 0
+        sql = Span()
+        with Span.measure() as span:
+            for docs, obs in batches:
+                rows = []
+                for d in docs:
+                    rid += 1
+                    rows.append((rid, d.doc_id, d.title, d.body, d.source, d.vendor, d.ships_from, ",".join(d.ships_to),
+                                 ",".join(d.substances), d.price_usd, d.last_seen.date().isoformat()))
+                obs_rows = [(o.obs_id, o.doc_id, o.observed_at.isoformat(), o.source, o.vendor, o.substances[0],
+                             o.classes[0], o.ships_from) for o in obs]
+                with Span.measure() as part:
+                    self.conn.execute("BEGIN")
+                    self.conn.executemany("INSERT INTO l VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+                    self.conn.executemany("INSERT INTO f(rowid, title, body) VALUES (?,?,?)",
+                                          [(r[0], r[2], r[3]) for r in rows])
+                    self.conn.executemany("INSERT INTO o VALUES (?,?,?,?,?,?,?,?)", obs_rows)
+                    self.conn.execute("COMMIT")
+                sql.wall, sql.cpu = sql.wall + part.wall, sql.cpu + part.cpu
+        return span, sql
 
     def search(self, match: str | None, where: str, params: list[object], facets: bool) -> None:
         src = "FROM f JOIN l ON l.id = f.rowid WHERE f MATCH ? AND " if match else "FROM l WHERE "
@@ -298,19 +350,24 @@ def report(name: str, res: dict[str, Samples], base: dict[str, Samples] | None) 
         print(line, flush=True)
 
 
-# The issue's acceptance bar: (figure, target, lower is better).
+# The issue's acceptance bar: (figure, target in ms).
 TARGETS = (("search", 50.0), ("facets", 200.0), ("weekly", 1000.0))
+INDEXING_TARGET = 20_000  # listings/s
 
 
-def check_targets(rate: float, cpu_rate: float, res: dict[str, Samples]) -> None:
+def check_targets(span: Span, rows: int, res: dict[str, Samples]) -> None:
     """Print each target next to the measured figure (wall, and CPU as the contention-free cost)."""
-    print(f"  target bulk indexing >= 20,000 listings/s: wall {rate:,.0f} ({'met' if rate >= 20_000 else 'NOT met'}),"
-          f" CPU {cpu_rate:,.0f} ({'met' if cpu_rate >= 20_000 else 'NOT met'})")
+    def met(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    rate, busiest = rows / span.wall, rows / span.busiest if span.busiest else 0.0
+    print(f"  target bulk indexing >= {INDEXING_TARGET:,} listings/s: wall {rate:,.0f} "
+          f"({met(rate >= INDEXING_TARGET)}), busiest thread's CPU {busiest:,.0f} ({met(busiest >= INDEXING_TARGET)})")
     for key, target in TARGETS:
         wall = pct([w for w, _ in res[key]], .95)
         cpu = pct([c for _, c in res[key]], .95)
-        print(f"  target {key:8s} p95 <= {target:6.0f} ms: wall {wall:7.1f} ({'met' if wall <= target else 'NOT met'}),"
-              f" CPU {cpu:7.1f} ({'met' if cpu <= target else 'NOT met'})")
+        print(f"  target {key:8s} p95 <= {target:6.0f} ms: wall {wall:7.1f} ({met(wall <= target)}),"
+              f" CPU {cpu:7.1f} ({met(cpu <= target)})")
 
 
 def main() -> None:
@@ -319,39 +376,62 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=5000)
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--no-naive", action="store_true")
+    ap.add_argument("--no-naive-queries", action="store_true", help="load the naive schema, skip its (slow) queries")
+    ap.add_argument("--no-interleaved", action="store_true", help="skip the caller-visible load (a second index)")
     ap.add_argument("--dir", default=None, help="where the temporary databases go")
     args = ap.parse_args()
     corpus = Corpus(args.rows)
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         print(f"SQLite index, {args.rows:,} listings (sqlite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f})", flush=True)
+        with Span.measure() as gen:
+            batches = list(corpus.batches(args.batch))
+        n_obs = sum(len(obs) for _docs, obs in batches)
+        print(f"  corpus generated beforehand: {args.rows:,} listings + {n_obs:,} observations in {gen.wall:.1f}s",
+              flush=True)
         ix = open_index(f"sqlite://{tmp}/index.db")
-        rate, cpu_rate = load(ix, corpus, args.batch)
+        span = load(ix, batches)
+        print(f"  bulk indexing (from the first write_batch to the load finished): {span.rates(args.rows)}",
+              flush=True)
         t0 = time.perf_counter()
         weeks = ix.refresh_weekly()  # type: ignore[attr-defined]
         print(f"  weekly materialisation of {weeks} dirty weeks left after the load: {time.perf_counter() - t0:.2f}s")
         res = bench_index(ix, args.repeat)
         report("sqlite", res, None)
-        check_targets(rate, cpu_rate, res)
+        check_targets(span, args.rows, res)
         per_query(ix, 3)
         ix.close()
         if not args.no_naive:
             nv = Naive(f"{tmp}/naive.db")
-            naive_rate, naive_cpu = nv.load(corpus, args.batch)
+            naive, naive_sql = nv.load(batches)
+            print(f"  naive bulk indexing, measured the same way: {naive.rates(args.rows)}")
+            print(f"  naive, its SQL statements alone: {args.rows / naive_sql.wall:,.0f} listings/s wall, "
+                  f"{args.rows / naive_sql.cpu:,.0f} per CPU-second")
             # The machine-independent form of the 20,000 rows/s target: the issue's naive schema loaded
             # 27,000 rows/s where the target was set, so the bar is 20/27 = 0.74 x naive in the same run.
-            print(f"  bulk indexing / naive load: wall {rate / naive_rate:.2f}x, CPU {cpu_rate / naive_cpu:.2f}x "
+            print(f"  bulk indexing / naive load: wall {naive.wall / span.wall:.2f}x, "
+                  f"CPU (all threads) {naive.cpu / span.cpu:.2f}x, busiest thread {naive.busiest / span.busiest:.2f}x "
                   f"(target >= {20 / 27:.2f}x)")
-            naive = nv.bench(max(3, args.repeat // 5))
-            report("naive", naive, None)
-            print("  ratios (naive p95 / narcoscope p95):")
-            report("sqlite", res, naive)
+            if not args.no_naive_queries:
+                naive_res = nv.bench(max(3, args.repeat // 5))
+                report("naive", naive_res, None)
+                print("  ratios (naive p95 / narcoscope p95):")
+                report("sqlite", res, naive_res)
+            nv.conn.close()
+        del batches
+        if not args.no_interleaved:
+            again = open_index(f"sqlite://{tmp}/interleaved.db")
+            inside, total = load_interleaved(again, corpus, args.batch)
+            again.close()
+            print(f"  caller-visible (corpus generated while indexing; time inside write_batch and the load's "
+                  f"finish): {inside.rates(args.rows)}; end to end with generation {total.wall:.1f}s wall, "
+                  f"{total.cpu:.1f}s CPU")
         print(f"  load average at the end: {os.getloadavg()[0]:.1f}")
     es_url = os.environ.get("NARCOSCOPE_ES_URL")
     if es_url:
         print(f"Elasticsearch at {es_url.split('@')[-1]}")
         es = open_index(es_url)
-        load(es, corpus, args.batch)
+        print(f"  indexing: {load(es, list(corpus.batches(args.batch))).rates(args.rows)}")
         report("es", bench_index(es, args.repeat), None)
         es.close()
 

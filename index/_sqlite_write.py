@@ -24,7 +24,7 @@ from itertools import compress, repeat
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
-from index._sqlite_schema import DIMS, MULTI_FIELDS, MULTI_SEP, PRICE_SQL
+from index._sqlite_schema import DIMS, INDEXES, MULTI_FIELDS, MULTI_SEP, PRICE_SQL, UNIQUE_INDEXES
 from index.documents import (
     PRICE_BANDS,
     CrawlVolume,
@@ -40,6 +40,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _HASH_BITS = 20
 _MICRO = timedelta(microseconds=1)
 _T = TypeVar("_T")
+
+# obs_id → the observations row without its oid (columns ``OBS_COLUMNS``), and its further multi-valued keys.
+PreparedObs = dict[str, tuple[tuple[Any, ...], tuple[tuple[int, str], ...]]]
+OBS_COLUMNS = ("obs_id", "doc_id", "doc_key", "observed_at", "week", "source", "vendor", "ships_from", "substance",
+               "class", "multi", "price_usd")
+_OBS_COLUMN_LIST = ", ".join(OBS_COLUMNS)
+_WEEK_AT = OBS_COLUMNS.index("week")
 
 
 def micros(value: datetime) -> int:
@@ -242,42 +249,52 @@ def _insert_docs(conn: sqlite3.Connection, docs: list[IndexDoc], *, texts: Calla
 # which CPython's sqlite3 does not hold the GIL, so all of the writer's SQLite work — FTS5 tokenising
 # included — runs while the caller produces and prepares the next batch (``executemany`` in a thread
 # would take the GIL back for every row, i.e. wait for it while the other thread runs Python).
-_STAGE_DDL = """
+_STAGE_DDL = f"""
 CREATE TABLE docs(rid INTEGER PRIMARY KEY, doc_id, doc_key, kind, source, source_kind, vendor, ships_from, lang,
     price_usd, quantity_g, first_seen, last_seen, substances, classes, ships_to, title, body, tags, extra);
-CREATE TABLE observations(obs_id, doc_id, doc_key, observed_at, week, source, vendor, ships_from, substance, class,
-    multi, extra);
+CREATE TABLE observations({_OBS_COLUMN_LIST});
 CREATE TABLE obs_multi(obs_id, dim, key);
 CREATE TABLE facets(kind, field, value, n);
 CREATE TABLE volumes(source, week, pages, listings);
+CREATE TABLE weekly_weeks(week);
+CREATE TABLE weekly_counts(dim, week, key, observations, listings, vendors, markets);
+CREATE TABLE weekly_totals(week, observations, listings);
 """
-_OBS_COLUMNS = "obs_id, doc_id, doc_key, observed_at, week, source, vendor, ships_from, substance, class, multi, extra"
 # Rowids come from the stage (docs: probed within the batch; a clash with a stored row raises, see
 # apply_stage); observations get theirs as the row-by-row path does: max(oid) + 1 onwards, in batch order.
+# Weeks in ``weekly_weeks`` are complete (see ``_sqlite_weekly.WeekTally``): their counts replace the
+# stored ones and they are no longer dirty; the batch's own weeks are marked dirty first.
+_FINISHED_WEEKS = "week IN (SELECT week FROM stage.weekly_weeks)"
 _APPLY_STAGE = (
     "INSERT INTO docs SELECT rid, doc_id, doc_key, kind, source, source_kind, vendor, ships_from, lang, price_usd, "
     "quantity_g, first_seen, last_seen, substances, classes, ships_to FROM stage.docs",
     "INSERT INTO doc_text(rid, title, body, tags, extra) SELECT rid, title, body, tags, extra FROM stage.docs",
     "INSERT INTO fts(rowid, title, body, tags) SELECT rid, title, body, tags FROM stage.docs",
-    f"INSERT INTO observations({_OBS_COLUMNS}) SELECT {_OBS_COLUMNS} FROM stage.observations ORDER BY rowid",
+    f"INSERT INTO observations({_OBS_COLUMN_LIST}) SELECT {_OBS_COLUMN_LIST} FROM stage.observations ORDER BY rowid",
     "INSERT INTO obs_multi(oid, dim, key) SELECT o.oid, m.dim, m.key FROM stage.obs_multi m "
     "JOIN observations o ON o.obs_id = m.obs_id",
     "INSERT OR IGNORE INTO weekly_dirty(week) SELECT DISTINCT week FROM stage.observations",
+    *(f"DELETE FROM {table} WHERE {_FINISHED_WEEKS}" for table in ("weekly_counts", "weekly_totals", "weekly_dirty")),
+    f"INSERT INTO weekly_counts SELECT * FROM stage.weekly_counts WHERE {_FINISHED_WEEKS}",
+    f"INSERT INTO weekly_totals SELECT * FROM stage.weekly_totals WHERE {_FINISHED_WEEKS}",
     "INSERT INTO facet_counts(kind, field, value, n) SELECT kind, field, value, n FROM stage.facets WHERE true "
     "ON CONFLICT(field, value, kind) DO UPDATE SET n = n + excluded.n",
     "INSERT INTO crawl_volume(source, week, pages, listings) SELECT source, week, pages, listings "
     "FROM stage.volumes WHERE true "
     "ON CONFLICT(source, week) DO UPDATE SET pages = excluded.pages, listings = excluded.listings",
 )
+# Finished weeks' rows: weekly_counts (dim, week, key, observations, listings, vendors, markets),
+# weekly_totals (week, observations, listings), and the weeks.
+WeeklyRows = tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[str]]
 
 
 def stage_batch(docs: dict[str, IndexDoc], doc_keys: dict[str, int], prepared: PreparedObs,
-                volumes: list[CrawlVolume]) -> bytes:
+                volumes: list[CrawlVolume], weekly: WeeklyRows | None = None) -> bytes:
     """A batch as the image of a stage database (no access to the index: runs while it is busy).
 
     Written as if no document, observation or rowid of it were stored yet; :func:`apply_stage` finds out.
     One wide row per document: its ``docs`` columns, then ``doc_text``'s, built as the row-by-row path
-    builds them (``_doc_rows``).
+    builds them (``_doc_rows``). ``weekly``: counts of weeks the load has finished, to store with it.
     """
     doc_list = list(docs.values())
     keys = [doc_keys[d.doc_id] for d in doc_list]
@@ -290,6 +307,7 @@ def stage_batch(docs: dict[str, IndexDoc], doc_keys: dict[str, int], prepared: P
         rids.append(rid)
     doc_rows, text_rows = _doc_rows(doc_list, keys, rids, prepare_texts(doc_list))
     rows = [row + text[1:] for row, text in zip(doc_rows, text_rows, strict=True)]
+    counts, totals, weeks = weekly or ([], [], [])
     stage = sqlite3.connect(":memory:", isolation_level=None)
     try:
         stage.executescript(_STAGE_DDL)
@@ -297,12 +315,15 @@ def stage_batch(docs: dict[str, IndexDoc], doc_keys: dict[str, int], prepared: P
         stage.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         stage.executemany("INSERT INTO facets VALUES (?,?,?,?)",
                           [(k, f, v, n) for (k, f, v), n in _row_facets(rows).items()])
-        stage.executemany(f"INSERT INTO observations({_OBS_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        stage.executemany(f"INSERT INTO observations VALUES ({marks(len(OBS_COLUMNS))})",
                           [row for row, _more in prepared.values()])
         stage.executemany("INSERT INTO obs_multi VALUES (?,?,?)",
                           [(row[0], dim, v) for row, more in prepared.values() for dim, v in more])
         stage.executemany("INSERT INTO volumes VALUES (?,?,?,?)",
                           [(v.source, v.week, v.pages, v.listings) for v in volumes])
+        stage.executemany("INSERT INTO weekly_weeks VALUES (?)", [(w,) for w in weeks])
+        stage.executemany("INSERT INTO weekly_counts VALUES (?,?,?,?,?,?,?)", counts)
+        stage.executemany("INSERT INTO weekly_totals VALUES (?,?,?)", totals)
         stage.execute("COMMIT")
         return stage.serialize()
     finally:
@@ -319,14 +340,17 @@ def detach_stage(conn: sqlite3.Connection) -> None:
         conn.execute("DETACH DATABASE stage")
 
 
-def apply_stage(conn: sqlite3.Connection, image: bytes) -> None:
+def apply_stage(conn: sqlite3.Connection, image: bytes, *, weekly: bool = True) -> None:
     """Copy a :func:`stage_batch` into the index (inside the caller's transaction).
 
     Raises ``sqlite3.IntegrityError`` when the batch re-sends a stored document or observation, or one
     of its rowids is taken: the caller rolls back and writes that batch row by row (merging seen-times,
-    skipping identical observations, probing rowids) instead.
+    skipping identical observations, probing rowids) instead. ``weekly=False``: the staged weekly
+    counts are not to be trusted; their weeks stay dirty.
     """
     conn.deserialize(image, name="stage")
+    if not weekly:
+        conn.execute("DELETE FROM stage.weekly_weeks")
     for sql in _APPLY_STAGE:
         conn.execute(sql)
 
@@ -412,21 +436,14 @@ def _multi_tags(field: str, values: tuple[str, ...]) -> str:
     return " ".join(dict.fromkeys(_tag(field, v) for v in values if v))
 
 
-def _obs_extra(obs: ObservationDoc) -> str:
-    return _dumps([obs.doc_id, obs.source, obs.vendor, obs.substances, obs.classes, obs.ships_from, obs.price_usd])
-
-
-# obs_id → the observations row without its oid (obs_id first), and its further multi-valued keys.
-PreparedObs = dict[str, tuple[tuple[object, ...], tuple[tuple[int, str], ...]]]
-_EXTRA_AT = 11  # position of ``extra`` in a prepared row (after obs_id … multi)
-_OBSERVED_AT = 3
-
-
 def prepare_observations(observations: Iterable[ObservationDoc], keys: dict[str, int] | None = None
                          ) -> PreparedObs:
     """The pure-Python half of writing observations (no database): it can run in a worker thread
     while the connection is busy inserting documents (sqlite3 releases the GIL while stepping).
-    ``keys``: doc_key by doc_id, known ones (e.g. of the batch's documents), completed here."""
+    ``keys``: doc_key by doc_id, known ones (e.g. of the batch's documents), completed here.
+
+    The row holds every field of the observation, normalised as the weekly counts use it: an
+    observation is only ever read back to count it, or to tell a re-send from a change."""
     out: PreparedObs = {}
     if keys is None:
         keys = {}  # a listing's observations usually arrive together: hash its id once
@@ -437,7 +454,7 @@ def prepare_observations(observations: Iterable[ObservationDoc], keys: dict[str,
         if key is None:
             key = keys[obs.doc_id] = doc_key(obs.doc_id)
         row = (obs.obs_id, obs.doc_id, key, observed, _week_of(observed // 86_400_000_000),
-               obs.source, obs.vendor, obs.ships_from.upper() or None, sub, klass, 1 if more else 0, _obs_extra(obs))
+               obs.source, obs.vendor, obs.ships_from.upper() or None, sub, klass, 1 if more else 0, obs.price_usd)
         out[obs.obs_id] = (row, more)
     return out
 
@@ -464,11 +481,12 @@ def write_observations(conn: sqlite3.Connection, prepared: PreparedObs) -> None:
         return
     stale = []
     for chunk in chunks(list(prepared)):
-        sql = f"SELECT oid, obs_id, observed_at, extra FROM observations WHERE obs_id IN ({marks(len(chunk))})"
-        for oid, obs_id, observed, extra in conn.execute(sql, chunk):
-            new = prepared[obs_id][0]
-            if extra == new[_EXTRA_AT] and observed == new[_OBSERVED_AT]:
-                del prepared[obs_id]
+        sql = f"SELECT oid, {_OBS_COLUMN_LIST} FROM observations WHERE obs_id IN ({marks(len(chunk))})"
+        for oid, *stored in conn.execute(sql, chunk):
+            row, more = prepared[stored[0]]
+            if tuple(stored) == row and (not more or more == tuple(
+                    conn.execute("SELECT dim, key FROM obs_multi WHERE oid = ? ORDER BY dim, key", (oid,)))):
+                del prepared[stored[0]]
             else:
                 stale.append(oid)
     delete_observations(conn, stale)
@@ -477,10 +495,10 @@ def write_observations(conn: sqlite3.Connection, prepared: PreparedObs) -> None:
     multi: list[tuple[int, int, str]] = []
     weeks: set[object] = set()
     for oid, (row, more) in enumerate(prepared.values(), next_oid):
-        weeks.add(row[4])
+        weeks.add(row[_WEEK_AT])
         rows.append((oid, *row))
         multi += [(oid, dim, v) for dim, v in more]
-    conn.executemany("INSERT INTO observations VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.executemany(f"INSERT INTO observations(oid, {_OBS_COLUMN_LIST}) VALUES (?,{marks(len(OBS_COLUMNS))})", rows)
     conn.executemany("INSERT INTO obs_multi(oid, dim, key) VALUES (?,?,?)", multi)
     conn.executemany("INSERT OR IGNORE INTO weekly_dirty(week) VALUES (?)", [(w,) for w in weeks])
 
@@ -514,22 +532,18 @@ def delete_source(conn: sqlite3.Connection, source: str) -> int:
     return len(rids)
 
 
-BULK_DEFERRED_INDEXES = (
-    ("docs_price", "CREATE INDEX IF NOT EXISTS docs_price ON docs(price_usd)"),
-    ("docs_last_seen", "CREATE INDEX IF NOT EXISTS docs_last_seen ON docs(last_seen)"),
-    ("obs_doc", "CREATE INDEX IF NOT EXISTS obs_doc ON observations(doc_key)"),
-)
-
-
 def begin_bulk(conn: sqlite3.Connection, *, defer_indexes: bool = True) -> None:
     """Mark a bulk load as running (so a load killed half-way is finished by the next one) and drop
-    the secondary indexes of scattered values: each costs a random B-tree insert per row, while
-    building them once at the end is one sort. A load with a writer thread keeps them
-    (``defer_indexes=False``): there, the inserts run beside the caller's work, the sort would not."""
+    the secondary indexes but the unique ones (the write path looks ids up): each costs a random
+    B-tree insert per row, while building them once at the end is one sort. A load with a writer
+    thread keeps them (``defer_indexes=False``): there, the inserts run beside the caller's Python,
+    which is the slower half; the sort would follow it (at 500k listings, ~4 s of CPU at the end
+    against ~5 s more on the writer thread, which still finishes first)."""
     conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk', '1')")
     if defer_indexes:
-        for name, _ddl in BULK_DEFERRED_INDEXES:
-            conn.execute(f"DROP INDEX IF EXISTS {name}")
+        for name in INDEXES:
+            if name not in UNIQUE_INDEXES:
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
     _fts_merging(conn, BULK_FTS_MERGE)
 
 
@@ -550,9 +564,9 @@ def bulk_running(conn: sqlite3.Connection) -> bool:
 
 
 def finish_bulk(conn: sqlite3.Connection) -> None:
-    """Rebuild what a bulk load deferred (call inside a transaction): the secondary indexes; and put
-    back FTS5's merge settings (later writes merge the extra segments incrementally)."""
-    for _name, ddl in BULK_DEFERRED_INDEXES:
+    """Rebuild what a bulk load deferred (call inside a transaction): the indexes; and put back FTS5's
+    merge settings (later writes merge the extra segments incrementally)."""
+    for ddl in INDEXES.values():
         conn.execute(ddl)
     _fts_merging(conn, FTS_MERGE)
     conn.execute("DELETE FROM meta WHERE key = 'bulk'")

@@ -35,10 +35,6 @@ log = logging.getLogger(__name__)
 class SqliteIndex:
     """:class:`index.base.Index` over one SQLite file (``":memory:"`` works for tests)."""
 
-    # In a bulk load, a week no batch has touched for this many batches is taken as complete: the
-    # writer thread materialises it (loads arrive roughly in time order: a reindex replays the crawl).
-    QUIET_BATCHES = 4
-
     def __init__(self, path: str, *, limits: Limits | None = None, busy_timeout_s: float = BUSY_SECONDS) -> None:
         self.path = path
         self.limits = limits or Limits()
@@ -47,8 +43,10 @@ class SqliteIndex:
         self._pipelined = path != ":memory:"
         # Bulk load only: the batch whose full text the pool's thread is indexing and committing.
         self._committing: Future[None] | None = None
-        self._batches = 0
-        self._touched: dict[str, int] = {}  # week → the last bulk batch with observations of it
+        # Bulk load only: the load's weekly counts (the caller's thread), and whether they can still
+        # be trusted (the writer's, see _apply_stage).
+        self._tally: _sqlite_weekly.WeekTally | None = None
+        self._weekly_trusted = True
         try:
             self._conn = connect(path, busy_timeout_s)
         except sqlite3.Error as exc:
@@ -93,42 +91,40 @@ class SqliteIndex:
 
     def _write_pipelined(self, merged: dict[str, IndexDoc], obs: list[ObservationDoc], vols: list[CrawlVolume]
                          ) -> None:
-        """A bulk-load batch on two cores: this thread prepares it (the Python work) into a stage
-        database image, then hands it to the pool's thread, which copies it in and commits (SQLite
-        work without the GIL, see ``_sqlite_write.stage_batch``) while the caller produces the next
-        batch and this thread prepares it. One batch is in flight at most; its failure (rolled back:
-        nothing of it is written) is raised by the next call or by the end of the load. Readers on
-        this instance wait for it first (``_settle``)."""
+        """A bulk-load batch on two cores: this thread prepares it (the Python work, weekly counts of
+        the weeks it finishes included) into a stage database image, then hands it to the pool's
+        thread, which copies it in and commits (SQLite work without the GIL, see
+        ``_sqlite_write.stage_batch``) while the caller produces the next batch and this thread
+        prepares it. One batch is in flight at most; its failure (rolled back: nothing of it is
+        written) is raised by the next call or by the end of the load. Readers on this instance wait
+        for it first (``_settle``)."""
         keys = {doc_id: _sqlite_write.doc_key(doc_id) for doc_id in merged}
         prepared = _sqlite_write.prepare_observations(obs, keys)
-        weeks = {row[4] for row, _more in prepared.values()}
-        image = _sqlite_write.stage_batch(merged, keys, prepared, vols)
+        if not self._weekly_trusted:
+            self._tally = None
+        weekly = self._tally.add(prepared) if self._tally is not None else None
+        image = _sqlite_write.stage_batch(merged, keys, prepared, vols, weekly)
         self._settle()
-        self._committing = self._pool.submit(self._apply_stage, image, merged, obs, vols, weeks)
+        self._committing = self._pool.submit(self._apply_stage, image, merged, obs, vols)
 
     def _apply_stage(self, image: bytes, merged: dict[str, IndexDoc], obs: list[ObservationDoc],
-                     vols: list[CrawlVolume], weeks: set[object]) -> None:
+                     vols: list[CrawlVolume]) -> None:
         try:
-            with self._transaction() as conn:
-                _sqlite_write.apply_stage(conn, image)
-        except sqlite3.IntegrityError:
-            # A re-sent document or observation, or a taken rowid: the row-by-row path handles them.
-            with self._transaction() as conn:
-                _sqlite_write.write_docs(conn, merged)
-                _sqlite_write.write_observations(conn, _sqlite_write.prepare_observations(obs))
-                _sqlite_write.write_volumes(conn, vols)
-        # Weeks no batch has touched for QUIET_BATCHES batches are materialised now, in SQL (no GIL)
-        # while the caller works, instead of at the end of the load; a week touched again later is
-        # just dirty again.
-        self._batches += 1
-        for week in weeks:
-            self._touched[str(week)] = self._batches
-        quiet = sorted(w for w, n in self._touched.items() if n <= self._batches - self.QUIET_BATCHES)
-        if quiet:
-            with self._transaction() as conn:
-                _sqlite_weekly.materialise_in_sql(conn, quiet)
-            for week in quiet:
-                del self._touched[week]
+            try:
+                with self._transaction() as conn:
+                    _sqlite_write.apply_stage(conn, image, weekly=self._weekly_trusted)
+            except sqlite3.IntegrityError:
+                # A re-sent document or observation, or a taken rowid: the row-by-row path handles them.
+                # It may move a stored observation to another week: the tally's counts of unfinished
+                # weeks are no longer trusted.
+                self._weekly_trusted = False
+                with self._transaction() as conn:
+                    _sqlite_write.write_docs(conn, merged)
+                    _sqlite_write.write_observations(conn, _sqlite_write.prepare_observations(obs))
+                    _sqlite_write.write_volumes(conn, vols)
+        except BaseException:
+            self._weekly_trusted = False  # the tally counted this batch, which is not written
+            raise
 
     def _settle(self) -> None:
         """Wait for the batch in flight (bulk load), raising its failure; the connection is then idle."""
@@ -147,13 +143,14 @@ class SqliteIndex:
         exactly in step, but it is committed by a writer thread after ``write_batch`` returns (see
         ``_write_pipelined``): this instance's own reads wait for it, other connections see every
         committed batch. A batch's failure is raised by the next ``write_batch`` (or read), or when
-        the block ends. Weekly counts are materialised by the writer thread for the weeks the load
-        has stopped touching, the rest when the block ends (also when it ends with an exception).
-        WAL checkpoints are spaced out. For ``":memory:"`` (no writer thread: the stage image needs
-        a second database) the secondary indexes on price, last_seen and observations' doc_key are
-        instead dropped and built once, sorted, at the end. A load killed half-way leaves a flag:
-        the next ``bulk_load`` or :meth:`finish_bulk` (and any re-open, which re-creates missing
-        indexes) completes it; the batch in flight then is simply not written (it never committed).
+        the block ends. Weekly counts are counted as the batches go (``_sqlite_weekly.WeekTally``) and
+        stored with a later batch once the load has left their week, the rest when the block ends
+        (also when it ends with an exception). WAL checkpoints are spaced out. For ``":memory:"`` (no
+        writer thread: the stage image needs a second database) the secondary indexes on price,
+        last_seen and observations' week and doc_key are instead dropped and built once, sorted, at
+        the end, and weekly counts are materialised then. A load killed half-way leaves a flag: the
+        next ``bulk_load`` or :meth:`finish_bulk` (and any re-open, which re-creates missing indexes)
+        completes it; the batch in flight then is simply not written (it never committed).
         """
         if self._bulk:
             yield self
@@ -161,6 +158,7 @@ class SqliteIndex:
         try:
             with self._transaction() as conn:
                 _sqlite_write.begin_bulk(conn, defer_indexes=not self._pipelined)
+                stored_weeks = _sqlite_weekly.stored_weeks(conn)
             if self._pipelined:
                 _sqlite_write.attach_stage(self._conn)
             # Fewer, larger checkpoints, and no fsync per batch: a bulk load dirties pages quickly, and
@@ -171,17 +169,31 @@ class SqliteIndex:
         except sqlite3.Error as exc:
             raise IndexWriteError(f"cannot start a bulk load on {self.path!r}: {exc}") from exc
         self._bulk = True
-        self._batches, self._touched = 0, {}
+        if self._pipelined:
+            self._tally, self._weekly_trusted = _sqlite_weekly.WeekTally(stored_weeks), True
         try:
             yield self
         finally:
             self._bulk = False
             try:
                 self._settle()
+                self._store_open_weeks()
             finally:
+                self._tally = None
                 if self._pipelined:
                     _sqlite_write.detach_stage(self._conn)
                 self.finish_bulk()
+
+    def _store_open_weeks(self) -> None:
+        """The tally's counts of the weeks still open at the end of a load, stored as a batch would."""
+        if self._tally is None or not self._weekly_trusted:
+            return
+        image = _sqlite_write.stage_batch({}, {}, {}, [], self._tally.finish())
+        try:
+            with self._transaction() as conn:
+                _sqlite_write.apply_stage(conn, image)
+        except sqlite3.Error as exc:
+            raise IndexWriteError(f"storing the weekly counts of the bulk load failed: {exc}") from exc
 
     def finish_bulk(self) -> None:
         """Rebuild what a bulk load deferred (idempotent; a no-op when no load is pending)."""
@@ -226,6 +238,7 @@ class SqliteIndex:
 
     def delete_source(self, source: str) -> int:
         self._settle()
+        self._weekly_trusted = False  # in a bulk load, the tally would still count what this deletes
         try:
             with self._transaction() as conn:
                 removed = _sqlite_write.delete_source(conn, source)

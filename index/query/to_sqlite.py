@@ -42,8 +42,16 @@ def fts_string(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
+# Bytes of keyword values spelled with two digits in a tag token ("10", "11", …); any other byte is "0"
+# and three digits. No code is a prefix of another, so a value's prefix is a token prefix (``mdmb*``);
+# keyword values are mostly these characters, and tags are a third of the text FTS5 tokenises.
+_TAG_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-._ /&'+:(),"
+_TAG_BYTE_CODES = [str(10 + _TAG_ALPHABET.index(chr(b))) if chr(b) in _TAG_ALPHABET else f"0{b:03d}"
+                   for b in range(256)]
+
+
 def tag_token(field: str, value: str) -> str:
-    """One FTS5 token for a keyword value: "9", the field's code, then 3 digits per UTF-8 byte.
+    """One FTS5 token for a keyword value: "9", the field's code, then 2 or 4 digits per UTF-8 byte.
 
     Digits only, so neither unicode61 (which splits on punctuation) nor porter (which rewrites
     letter suffixes) can alter or merge tokens; a value's prefix encodes to a token prefix (``mdmb*``).
@@ -55,7 +63,7 @@ def tag_token(field: str, value: str) -> str:
         value = value.upper()
     else:
         value = value.lower()
-    return f"9{TAG_CODES[field]}" + "".join(f"{b:03d}" for b in value.encode("utf-8"))
+    return f"9{TAG_CODES[field]}" + "".join(map(_TAG_BYTE_CODES.__getitem__, value.encode("utf-8")))
 
 
 def day_micros(day: str, plus_days: int = 0) -> int:

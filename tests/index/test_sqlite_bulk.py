@@ -120,8 +120,8 @@ def test_a_failure_on_the_bulk_writer_thread_reaches_the_caller(tmp_path: Path, 
     real = _sqlite_write.apply_stage
     failures = [0]  # how many of the next batches fail (the writer thread looks the function up late)
 
-    def failing(conn: sqlite3.Connection, image: bytes) -> None:
-        real(conn, image)
+    def failing(conn: sqlite3.Connection, image: bytes, **kw: bool) -> None:
+        real(conn, image, **kw)
         if failures[0]:
             failures[0] -= 1  # written, then the failure: the transaction must roll it all back
             raise sqlite3.OperationalError("disk I/O error")
