@@ -4,13 +4,16 @@ Results live in plain Python lists in ``doc.user_data["ns"]`` (not span groups) 
 extractor turns them into records right away and spans would cost more to build than the matching.
 
 Token data is read once per doc as plain Python sequences (``Found.orth``, ``lower``, ``idx``,
-``length``, ``flags``): one ``Doc.to_array([ORTH, IDX, LOWER, LENGTH])`` call (C reads of the
-token and lexeme structs), then one dict lookup per token in the pipeline's :class:`Lexicon`, a
-memo keyed by the ORTH hash of the flag bits of a token string (like_num, is_alpha, what the
-measures ask, and one bit per screen a component registered: "starts a gazetteer name", "has NPS
-morphology", "is a known misspelling"). Asking spaCy for the lexeme flags through Token objects per doc costs more than
-all the matching; a token string is described once per process (the memo is bounded), and hashes
-are stable across ``nlp.memory_zone()``. A component whose screen bit no token of the doc has
+``length``, ``flags``): one ``Doc.to_array([ORTH, IDX])`` call (C reads of the token structs),
+then one dict lookup per token in the pipeline's :class:`Lexicon`, a memo keyed by the ORTH hash
+of what a token string is: its LOWER hash, its length and its flag bits (like_num, is_alpha, what
+the measures ask, and one bit per screen a component registered: "starts a gazetteer name", "has
+NPS morphology", "is a known misspelling"). LOWER and LENGTH belong to the string (spaCy reads
+them from the lexeme), so the memo answers them too: every column ``to_array`` reads and
+``tolist`` converts costs ~3.5 µs a listing, more than taking them from the memo entry (a ``zip``).
+Asking spaCy for the lexeme flags through Token objects per doc costs more than all the
+matching; a token string is described once per process (the memo is bounded), and hashes are
+stable across ``nlp.memory_zone()``. A component whose screen bit no token of the doc has
 (``Found.present``, the OR of the doc's flags) is done without looking at a token: each pass over
 a doc's token hashes costs ~100 ns a token (dict probes), a sizeable share of the budget.
 Tokens with a flag bit are listed by a comprehension over ``enumerate(flags)``:
@@ -26,7 +29,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from spacy.attrs import IDX, LENGTH, LOWER, ORTH
+from spacy.attrs import IDX, ORTH
 from spacy.language import Language
 from spacy.strings import hash_string  # type: ignore[attr-defined]  # the same hash as Token.lower
 from spacy.tokens import Doc
@@ -50,8 +53,8 @@ _LOWER_BITS: tuple[tuple[int, frozenset[str]], ...] = (
     (WORD_START, WORD_START_WORDS),
 )
 _STOP_ORTH = frozenset((".", "!", "?", ";", "|", "•"))
-_COLUMNS = [ORTH, IDX, LOWER, LENGTH]
-_LEXICON_MAX = 200_000  # token strings a lexicon describes before it is emptied (~40 MB at most)
+_COLUMNS = [ORTH, IDX]  # per token; LOWER and LENGTH are per string (Lexicon.tokens)
+_LEXICON_MAX = 200_000  # token strings a lexicon describes before it is emptied (~60 MB at most)
 
 # (label, start_char, end_char, value, attrs)
 Hit = tuple[str, int, int, str, tuple[tuple[str, str], ...]]
@@ -90,7 +93,8 @@ Screen = Callable[[str, str, int], bool]
 
 
 class Lexicon:
-    """A pipeline's memo of token strings: ORTH hash -> flag bits, the screens' bits included.
+    """A pipeline's memo of token strings: ORTH hash -> (flag bits, the screens' bits included;
+    LOWER hash; length in characters).
 
     One per pipeline (:func:`lexicon_of`), because the screens depend on the pipeline's gazetteer
     and settings; emptied when it reaches ``limit`` entries (bounded memory for long crawls).
@@ -98,27 +102,35 @@ class Lexicon:
 
     def __init__(self, limit: int = _LEXICON_MAX) -> None:
         self.limit = limit
-        self.flags: dict[int, int] = {}
+        self.tokens: dict[int, tuple[int, int, int]] = {}
         self.screens: list[tuple[int, Screen]] = []
 
     def screen(self, test: Screen) -> int:
         """Register ``test`` and return its bit (tokens whose string passes it have it set)."""
         bit = _FIRST_SCREEN << len(self.screens)
         self.screens.append((bit, test))
-        self.flags.clear()  # strings described before lack the new bit
+        self.tokens.clear()  # strings described before lack the new bit
         return bit
 
-    def flags_of(self, doc: Doc, orth: Sequence[int]) -> tuple[int, ...]:
-        """The flag bits of each token: one C-level pass, describing new token strings first."""
-        memo = self.flags
+    def read(self, doc: Doc, orth: Sequence[int]) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+        """(flag bits, LOWER hashes, lengths) of the doc's tokens: one C-level pass, describing
+        new token strings first."""
+        if not orth:
+            return (), (), ()
+        memo = self.tokens
         try:
-            return tuple(map(memo.__getitem__, orth))
+            flags, lower, length = zip(*map(memo.__getitem__, orth), strict=True)
         except KeyError:  # token strings met for the first time
             self._describe(doc, orth)
-            return tuple(map(memo.__getitem__, orth))
+            flags, lower, length = zip(*map(memo.__getitem__, orth), strict=True)
+        return flags, lower, length
+
+    def flags_of(self, doc: Doc, orth: Sequence[int]) -> tuple[int, ...]:
+        """The flag bits of each token."""
+        return self.read(doc, orth)[0]
 
     def _describe(self, doc: Doc, orth: Sequence[int]) -> None:
-        memo = self.flags
+        memo = self.tokens
         if len(memo) + len(orth) >= self.limit:
             memo.clear()
         for i, h in enumerate(orth):
@@ -138,7 +150,7 @@ class Lexicon:
             for bit, test in self.screens:
                 if test(text, low, flags):
                     flags |= bit
-            memo[h] = flags
+            memo[h] = (flags, tok.lower, len(tok))
 
 
 _PLAIN = Lexicon()  # for docs read outside a pipeline's components (no screens)
@@ -166,10 +178,10 @@ def found(doc: Doc | Found, lexicon: Lexicon | None = None) -> Found:
         lex = lexicon or _PLAIN
         text = data.get("ns_text") or doc.text
         if len(doc):
-            orth, idx, lower, length = doc.to_array(_COLUMNS).T.tolist()
-            flags = lex.flags_of(doc, orth)
+            orth, idx = doc.to_array(_COLUMNS).T.tolist()
+            flags, lower, length = lex.read(doc, orth)
         else:
-            orth, idx, lower, length, flags = [], [], [], [], ()
+            orth, idx, lower, length, flags = [], [], (), (), ()
         f = Found(text, orth, lower, idx, length, flags, _present(flags), lex, kind=data.get("ns_kind", ""),
                   title_end=data.get("ns_title_end", -1))
         data["ns"] = f

@@ -40,11 +40,7 @@ from nlp.tokenizer import TOKENIZER_REVISION
 FACTORY = "narcoscope_substance_matcher_v1"
 __all__ = ["FACTORY", "Entry", "SubstanceMatcher", "TokenTrie", "hit_label", "load_gazetteer", "load_words"]
 _PERCENT = hash_string("%")
-Span = tuple[int, int]
 
-
-def _longest_first(se: Span) -> tuple[int, int]:
-    return se[0] - se[1], se[0]
 
 Cand = tuple[str, str]  # (substance id, pattern flags)
 
@@ -111,6 +107,7 @@ class Entry:
     cand_sids: frozenset[str]  # the substance ids of all senses
     firm: tuple[Cand, ...]  # the unambiguous senses
     pick: Cand | None  # the firm sense taken in pass 1 (a drug first)
+    pick_drug: bool  # ``pick`` is a drug (the record then names it)
     firm_sids: frozenset[str]
     firm_drugs: frozenset[str]  # firm senses that are drugs (neighbours for form words)
     everyday: bool  # every token is a common word or a form word
@@ -118,6 +115,10 @@ class Entry:
     generic: bool  # every token is drug talk that never names a drug
     lexicon: bool  # attested only by the imported street-name lexicons
     capitals: bool  # an acronym that counts only in capitals
+
+
+# a match as sorted for selection: (start - end, start, end, entry)
+Ranked = tuple[int, int, int, Entry]
 
 
 class SubstanceMatcher:
@@ -160,6 +161,7 @@ class SubstanceMatcher:
         firm = tuple(c for c in cands if gaz.AMBIGUOUS not in c[1])
         pick = next((c for c in firm if self._is_drug(c)), firm[0]) if firm else None
         entry = Entry(cands=cands, cand_sids=frozenset(sid for sid, _ in cands), firm=firm, pick=pick,
+                      pick_drug=pick is not None and self._is_drug(pick),
                       firm_sids=frozenset(sid for sid, _ in firm),
                       firm_drugs=frozenset(sid for sid, fl in firm if self._is_drug((sid, fl))),
                       everyday=key[1], forms=key[2], generic=key[3],
@@ -188,60 +190,64 @@ class SubstanceMatcher:
             blocked.update(range(s, e))
         f.matched_tokens.update(blocked)  # look-alikes are never novelty or fuzzy material
         unit_tokens = f.measure_tokens  # "5 g" is an amount, never GHB; "$" never a substance
-        spans: dict[Span, Entry] = {}
+        # (start - end, start, end, entry): sorted as plain tuples, longest span first, then
+        # leftmost, with no key function called per span. A trie yields each (start, end) once,
+        # so two tuples never tie on their first three items and entries are never compared.
+        spans: list[Ranked] = []
         for s, e, entry in matches:
             if e - s == 1:
                 if s not in blocked and s not in unit_tokens:
-                    spans[(s, e)] = entry
+                    spans.append((-1, s, e, entry))
             elif blocked.isdisjoint(range(s, e)) and unit_tokens.isdisjoint(range(s, e)):
-                spans[(s, e)] = entry
+                spans.append((s - e, s, e, entry))
         if spans:
+            spans.sort()
             self._emit(doc, f, self._select(doc, f, spans))
         return doc
 
     # -- selection ---------------------------------------------------------------------------
-    def _select(self, doc: Doc, f: Found, spans: dict[Span, Entry]) -> list[tuple[int, int, str, str]]:
-        # Longest span first, then leftmost; firm spans (pass 1) and ambiguous ones (passes 2-3)
-        # apart, so each pass walks only its own.
-        order = sorted(spans, key=_longest_first)
+    def _select(self, doc: Doc, f: Found, order: list[Ranked]) -> list[tuple[int, int, str, str]]:
+        # ``order``: longest span first, then leftmost. Each pass walks only its own spans, sorted
+        # into them up front: firm spans (pass 1), slang that is no everyday word (pass 2), and the
+        # everyday words and one-letter slang that wait for everything else (pass 3, in two
+        # stages). Deferring a span before knowing whether pass 2 takes its tokens changes
+        # nothing: the taken test at its own stage sees those tokens then.
         firm: set[str] = set()
-        hard: list[Span] = []
-        soft: list[Span] = []
+        hard: list[tuple[int, int, Entry]] = []
+        soft: list[tuple[int, int, Entry]] = []
+        later: tuple[list[tuple[int, int, Entry]], list[tuple[int, int, Entry]]] = ([], [])
         neighbours: list[tuple[int, int, frozenset[str]]] = []  # firm drug spans
-        for se in order:
-            entry = spans[se]
+        matched, length = f.matched_tokens, f.length
+        for _, s, e, entry in order:
             if entry.firm:
                 firm |= entry.firm_sids
-                f.matched_tokens.update(range(*se))
-                hard.append(se)
+                matched.update(range(s, e))
+                hard.append((s, e, entry))
                 if entry.firm_drugs:
-                    neighbours.append((se[0], se[1], entry.firm_drugs))
+                    neighbours.append((s, e, entry.firm_drugs))
+            elif entry.everyday or (e - s == 1 and length[s] == 1):
+                later[entry.lexicon or entry.forms].append((s, e, entry))
             else:
-                soft.append(se)
+                soft.append((s, e, entry))
         taken: set[int] = set()
         out: list[tuple[int, int, str, str]] = []
         identified: set[str] = set()  # drugs the record names (not classes, strains, context)
-        for s, e in hard:
+        for s, e, entry in hard:
             if (s in taken) if e - s == 1 else not taken.isdisjoint(range(s, e)):
                 continue
-            pick = spans[(s, e)].pick
+            pick = entry.pick
             if pick is None:  # firm entries always have one
                 continue
             out.append((s, e, pick[0], pick[1]))
             taken.update(range(s, e))
-            if self._is_drug(pick):
+            if entry.pick_drug:
                 identified.add(pick[0])
-        later: list[list[Span]] = [[], []]  # everyday-word slang; form-word and lexicon-only slang
         for stage, spans_ in ((1, soft), (2, later[0]), (3, later[1])):
-            for s, e in spans_:
-                if (s in taken) if e - s == 1 else not taken.isdisjoint(range(s, e)):
-                    continue
-                entry = spans[(s, e)]
-                if stage == 1 and (entry.everyday or (e - s == 1 and f.length[s] == 1)):
-                    later[int(entry.lexicon or entry.forms)].append((s, e))
-                    continue
+            for s, e, entry in spans_:
                 if stage >= 2 and identified and identified.isdisjoint(entry.cand_sids):
                     continue  # _ambiguous's first test, inline: the usual fate of everyday words
+                if (s in taken) if e - s == 1 else not taken.isdisjoint(range(s, e)):
+                    continue
                 picked = self._ambiguous(f, neighbours, s, e, entry, firm, identified, stage=stage)
                 if picked is None:
                     continue
