@@ -3,7 +3,8 @@
 A token is a candidate when (1) it fully matches a class morphology from
 ``config/nlp/nps_morphology.yaml`` (``-PINACA`` tails, ``-nitazene``, ``-zolam``, locant +
 acronym …), (2) it is neither a gazetteer synonym nor a look-alike, and (3) a dose, quantity,
-price or drug word stands nearby in the same sentence. Product codes (XR-2000, MK-677, COVID-19)
+price, drug word or trade word ("sells", "bestellt", "продаёт": ``trade_words`` in the context
+file) stands nearby in the same sentence. Product codes (XR-2000, MK-677, COVID-19)
 fail (1) or (2). (1) and (2) are the component's screen in the pipeline's lexicon, decided once
 per token string, so a doc none of whose tokens has the screen bit (the usual doc) costs nothing.
 """
@@ -27,8 +28,9 @@ FACTORY = "narcoscope_nps_novelty_v1"
 _MEMO_MAX = 200_000
 
 
-def load_morphology(path: str) -> list[tuple[str, str, re.Pattern[str]]]:
-    """(name, class, compiled pattern) triples; bad patterns raise E007."""
+def load_morphology(path: str) -> tuple[list[tuple[str, str, re.Pattern[str]]], re.Pattern[str] | None]:
+    """(name, class, compiled pattern) triples, and one pattern of the shapes that are never NPS
+    (``not_patterns``; None when there are none); bad patterns raise E007."""
     data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
     out = []
     for item in data.get("patterns", []):
@@ -37,14 +39,20 @@ def load_morphology(path: str) -> list[tuple[str, str, re.Pattern[str]]]:
         except (re.error, KeyError, TypeError) as exc:
             raise ExtractionError("E007", name=item.get("name"), path=path, detail=exc) from exc
         out.append((str(item["name"]), str(item.get("class", "")), rx))
-    return out
+    nots = [str(p) for p in data.get("not_patterns") or []]
+    try:
+        never = re.compile("|".join(f"(?:{p})" for p in nots), re.I) if nots else None
+    except re.error as exc:
+        raise ExtractionError("E007", name="not_patterns", path=path, detail=exc) from exc
+    return out, never
 
 
 class Novelty:
     def __init__(self, patterns: list[tuple[str, str, re.Pattern[str]]], *, known: frozenset[str],
                  negatives: frozenset[str], context_words: frozenset[int], context_window: int,
-                 lexicon: Lexicon | None = None) -> None:
+                 lexicon: Lexicon | None = None, never: re.Pattern[str] | None = None) -> None:
         self.patterns = patterns
+        self.never = never
         # one combined pre-filter; the per-class loop runs only on tokens that pass it
         self.any = re.compile("|".join(f"(?:{rx.pattern})" for _, _, rx in patterns), re.I)
         self.known = known
@@ -59,6 +67,8 @@ class Novelty:
         """(morphology name, class) for a token text that looks like an unknown NPS, else None."""
         low = text.lower()
         if low in self.known or low in self.negatives or not self.any.fullmatch(text):
+            return None
+        if self.never is not None and self.never.fullmatch(text):
             return None
         return next(((n, c) for n, c, rx in self.patterns if rx.fullmatch(text)), None)
 
@@ -94,5 +104,7 @@ class Novelty:
 def make_novelty(nlp: Language, name: str, *, morphology: str, gazetteer_dir: str, context_words: str,
                  context_window: int, common_words: str | None) -> Callable[[Doc], Doc]:
     gz = load_gazetteer(nlp, gazetteer_dir, common_words)
-    return Novelty(load_morphology(morphology), known=gz.known_forms, negatives=gz.negative_texts,
-                   context_words=load_words(context_words), context_window=context_window, lexicon=lexicon_of(nlp))
+    patterns, never = load_morphology(morphology)
+    return Novelty(patterns, never=never, known=gz.known_forms, negatives=gz.negative_texts,
+                   context_words=load_words(context_words) | load_words(context_words, "trade_words"),
+                   context_window=context_window, lexicon=lexicon_of(nlp))

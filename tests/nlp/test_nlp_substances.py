@@ -83,6 +83,20 @@ def test_novel_nps_in_drug_context(extractor, text: str, cand: str, cls: str) ->
     assert dict(ent.attrs)["class"] == cls and ent.text.lower() == cand
 
 
+@pytest.mark.parametrize(("text", "cand"), [
+    ("LabNord sells 3-Br-PVP again", "3-br-pvp"),  # a trade word is drug context for an NPS-shaped name
+    ("Habe Zelnitazene bei ChemDE bestellt", "zelnitazene"),
+    ("ХимЛаб продаёт 4-Cl-PHiP", "4-cl-phip"),
+])
+def test_trade_words_are_context_for_novel_names(extractor, text: str, cand: str) -> None:
+    assert run(extractor, text).candidates == (cand,)
+
+
+@pytest.mark.parametrize("text", ["Hoodie 3-XL for $20", "Bought a 4G-LTE router", "Sold 2XL-S shirts $15"])
+def test_shapes_that_name_no_substance(extractor, text: str) -> None:
+    assert run(extractor, text).candidates == ()
+
+
 @pytest.mark.parametrize("text", ["Zavonitazene is a word I made up", "Read about 3-QMMC chemistry online"])
 def test_novelty_needs_drug_context(extractor, text: str) -> None:
     assert run(extractor, text).candidates == ()
