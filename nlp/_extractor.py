@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 _FieldPlaces = tuple[str | None, tuple[Entity, ...], tuple[str, ...], tuple[Entity, ...]]
 # (USD conversion, entity attributes, the same with the headline mark, value text) of a price
 _PriceFacts = tuple[Conversion | None, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], str]
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # bumped when the code changes what is extracted (2: posts read an origin in the thread title)
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config"
 SEP = "\n\n"
 # A market handle: CamelCase (DutchChampagne, KrysztalPL), capitals then a word (NLRCShop), or
@@ -409,10 +409,13 @@ class Extractor:
         hits = sorted(f.hits, key=_START)
         ents = self._text_entities(hits, f, split, ("thread_title", "body"))
         ex = self._base(post.doc_id, hits, f)
-        origin = pl.origin_from_text(post.body, self.gazette)
-        if origin:
-            ex.ships_from = origin.code
-            ents.append(Entity("ORIGIN", origin.text, origin.start, origin.end, "body", origin.code))
+        # the thread title first, as a listing's title comes before its description ("… from India")
+        for field, text in (("thread_title", post.thread_title), ("body", post.body)):
+            origin = pl.origin_from_text(text, self.gazette)
+            if origin:
+                ex.ships_from = origin.code
+                ents.append(Entity("ORIGIN", origin.text, origin.start, origin.end, field, origin.code))
+                break
         vendors = self._vendors_in_text(post.body, title=post.thread_title)
         for name, start, end in vendors:
             ents.append(Entity("VENDOR", name, start, end, "body", name))

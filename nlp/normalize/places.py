@@ -90,6 +90,8 @@ class Gazette:
             words = name.split(" ")
             self.starts[words[0]] = max(self.starts.get(words[0], 0), len(words))
         self.origin_cues = self._cues(aliases.get("origin_cues", []))
+        self.location_cues = self._cues(aliases.get("origin_location_cues", []))
+        self.location_verbs = frozenset(_fold(str(w)) for w in aliases.get("origin_location_verbs", []))  # type: ignore[attr-defined]
         self.destination_cues = self._cues(aliases.get("destination_cues", []))
 
     @staticmethod
@@ -162,6 +164,8 @@ def load_gazette(places_dir: Path) -> Gazette:
     for code, words in (aliases.get("cities") or {}).items():
         for w in words:
             names.setdefault(_fold(str(w)), code)
+            if " " not in str(w) and len(str(w)) >= 5 and not str(w).isascii():  # "в Питере", "в Казани"
+                stem_table.setdefault(_fold(str(w))[:-1], set()).add(code)
     for code, words in (aliases.get("special") or {}).items():
         for w in words:
             names[_fold(str(w))] = code
@@ -307,8 +311,14 @@ def parse_destinations_field(text: str, gz: Gazette) -> list[Place]:
     return out
 
 
-def _after_cue(text: str, cue: _CuePattern, gz: Gazette, *, window: int = 80) -> list[Place]:
+def _after_cue(text: str, cue: _CuePattern, gz: Gazette, *, window: int = 80,
+               skip: _CuePattern | None = None) -> list[Place]:
+    """The places right after the first cue followed by one (only gap words between); a cue inside
+    a match of ``skip`` does not count."""
+    skipped = [m.span() for m in skip.finditer(text)] if skip else []
     for m in cue.finditer(text):
+        if any(a <= m.start() < b for a, b in skipped):
+            continue
         chunk = text[m.end():m.end() + window]
         places = find_places(chunk, gz, codes_only=False)
         if not places:
@@ -320,14 +330,29 @@ def _after_cue(text: str, cue: _CuePattern, gz: Gazette, *, window: int = 80) ->
 
 
 def origin_from_text(text: str, gz: Gazette) -> Place | None:
-    """An origin stated in free text: a route (``NL->WW``), a cue phrase, or a leading flag."""
+    """An origin stated in free text: a route (``NL->WW``), a cue phrase, else a place the product
+    is in ("в Питере"; see ``origin_location_cues``)."""
     route = split_route(text, gz)
     if route and route[0]:
         return route[0][0]
-    found = _after_cue(text, gz.origin_cues, gz)
-    if found:
-        return found[0]
-    return None
+    found = _after_cue(text, gz.origin_cues, gz) or _located(text, gz)
+    return found[0] if found else None
+
+
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_WORD = re.compile(r"\w+")
+
+
+def _located(text: str, gz: Gazette) -> list[Place]:
+    """Places after a location cue ("в Питере") in a sentence reporting a purchase or delivery."""
+    for m in _SENTENCE.finditer(text):
+        sentence = m.group()
+        if gz.location_verbs.isdisjoint(_WORD.findall(sentence.casefold())):
+            continue
+        found = _after_cue(sentence, gz.location_cues, gz, skip=gz.destination_cues)
+        if found:
+            return [Place(p.code, p.start + m.start(), p.end + m.start(), p.text) for p in found]
+    return []
 
 
 def destinations_from_text(text: str, gz: Gazette) -> list[Place]:

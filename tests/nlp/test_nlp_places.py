@@ -82,6 +82,32 @@ def test_no_origin_in_plain_text(gazette, text: str) -> None:
     assert pl.origin_from_text(text, gazette) is None
 
 
+@pytest.mark.parametrize(("text", "code"), [
+    ("Shipped to me in 4 days, depuis la Suisse", "CH"),  # the bare "from" of the market languages
+    ("Llegó rápido desde Portugal.", "PT"),
+    ("Alles netjes verstuurd vanuit België", "BE"),
+    ("Kam diesmal aus Österreich", "AT"),
+    ("Посылка из Эстонии пришла за неделю", "EE"),
+    ("Купил мефедрон у ХимЛаб в Казани, всё на месте", "RU"),  # a purchase reported in a city
+    ("Забрал клад в Новосибирске, вес ровный", "RU"),
+    ("Kupiłem 2g, paczka przyszła w Polsce po dniu", "PL"),
+])
+def test_origin_from_bare_cues_and_reported_places(gazette, text: str, code: str) -> None:
+    place = pl.origin_from_text(text, gazette)
+    assert place is not None and place.code == code, text
+    assert text[place.start:place.end] == place.text
+
+
+@pytest.mark.parametrize("text", [
+    "Где купить мефедрон в Казани?",  # a question, no purchase reported
+    "Доставка в Москву и область",  # a destination cue
+    "Живу в Москве, ищу надёжный магазин",  # where the writer lives
+    "depuis 2 ans sur ce forum", "desde hace meses", "vanuit huis bestellen",  # no place after the cue
+])
+def test_no_origin_from_weak_cues(gazette, text: str) -> None:
+    assert pl.origin_from_text(text, gazette) is None
+
+
 def test_lowercase_two_letter_words_are_not_codes(gazette) -> None:
     assert pl.find_places("it is in the bag and we do it", gazette) == []
 
