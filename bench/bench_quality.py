@@ -95,8 +95,20 @@ def to_post(d: dict[str, Any]) -> Post:
                 author=d.get("author") or "", body=d.get("body") or "", thread_title=d.get("thread_title") or "")
 
 
-def score(rows: Iterable[tuple[str, dict[str, tuple[set[Any], set[Any]]]]], show_errors: bool) -> None:
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+Counts = dict[str, list[int]]  # type -> [tp, fp, fn]
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score(rows: Iterable[tuple[str, dict[str, tuple[set[Any], set[Any]]]]], show_errors: bool,
+          origins: list[bool]) -> Counts:
+    """Print P/R/F1 per type and return the counts; appends to ``origins`` whether each record's
+    origin (none included) is right."""
+    counts: Counts = defaultdict(lambda: [0, 0, 0])
     for rid, sets in rows:
         for kind, (pred, gold) in sets.items():
             c = counts[kind]
@@ -105,12 +117,28 @@ def score(rows: Iterable[tuple[str, dict[str, tuple[set[Any], set[Any]]]]], show
             c[2] += len(gold - pred)
             if show_errors and pred != gold:
                 print(f"  {rid} {kind}: predicted {sorted(pred, key=str)} gold {sorted(gold, key=str)}")
+        origins.append(sets["origin"][0] == sets["origin"][1])
     print(f"{'type':16s} {'P':>6s} {'R':>6s} {'F1':>6s}   tp   fp   fn")
     for kind, (tp, fp, fn) in counts.items():
-        p = tp / (tp + fp) if tp + fp else 1.0
-        r = tp / (tp + fn) if tp + fn else 1.0
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        p, r, f1 = prf(tp, fp, fn)
         print(f"{kind:16s} {p:6.3f} {r:6.3f} {f1:6.3f} {tp:4d} {fp:4d} {fn:4d}")
+    return counts
+
+
+def targets(parts: list[Counts], origins: list[bool]) -> None:
+    """The issue's targets over the whole gold set (listings and posts together). The decoy bar
+    (< 2% of novel-looking non-drug tokens flagged) is tests/nlp/test_nlp_gold_floors.py's."""
+    total: Counts = defaultdict(lambda: [0, 0, 0])
+    for counts in parts:
+        for kind, c in counts.items():
+            total[kind] = [a + b for a, b in zip(total[kind], c, strict=True)]
+    figures = [("substance F1", prf(*total["substance"])[2], 0.95),
+               ("origin accuracy", sum(origins) / len(origins), 0.97),
+               ("price F1 (amount and currency)", prf(*total["price"])[2], 0.98),
+               ("novelty recall", prf(*total["nps_candidate"])[1], 0.90)]
+    print(f"\nthe issue's targets, listings and posts together ({len(origins)} records):")
+    for name, value, bar in figures:
+        print(f"  {name:32s} {value:6.3f}  target >= {bar}: {'met' if value >= bar else 'NOT met'}")
 
 
 def main() -> int:
@@ -124,14 +152,19 @@ def main() -> int:
         return 0
     extractor = Extractor.from_config(gazetteer_dir=args.gazetteer)
     print(f"extractor {extractor.version}")
+    parts: list[Counts] = []
+    origins: list[bool] = []
     if listings:
         print(f"\nlistings: {len(listings)}")
         exs = extractor.extract_many([to_listing(d) for d in listings], WHEN)
-        score(((d["id"], listing_sets(d, ex)) for d, ex in zip(listings, exs, strict=True)), args.errors)
+        parts.append(score(((d["id"], listing_sets(d, ex)) for d, ex in zip(listings, exs, strict=True)),
+                           args.errors, origins))
     if posts:
         print(f"\nposts: {len(posts)}")
         exs = extractor.extract_many([to_post(d) for d in posts], WHEN)
-        score(((d["id"], post_sets(d, ex)) for d, ex in zip(posts, exs, strict=True)), args.errors)
+        parts.append(score(((d["id"], post_sets(d, ex)) for d, ex in zip(posts, exs, strict=True)),
+                           args.errors, origins))
+    targets(parts, origins)
     return 0
 
 

@@ -22,14 +22,15 @@ from nlp import Extractor
 GOLD = Path(__file__).resolve().parents[2] / "tests" / "gold"
 
 # (type, metric) -> floor; measured when set: listings substance F1 .986, origin .997 (P) /
-# .993 (R), price 1.0, quantity F1 .942, units F1 .916, candidates R .96; posts substance F1 .958,
-# origin R .62 (below the .97 target: post origins are often only implied).
+# .993 (R), price 1.0, quantity F1 .942, units F1 .916, candidates R 1.0; posts substance F1 .958,
+# candidates R .938, origin P 1.0 / R .952. The issue's targets over listings and posts together
+# are checked by test_whole_gold_set_meets_the_issue_targets.
 LISTING_FLOORS = {
     ("substance", "f1"): 0.97, ("origin", "p"): 0.97, ("origin", "r"): 0.97, ("price", "f1"): 0.98,
     ("quantity", "f1"): 0.92, ("units", "f1"): 0.89, ("nps_candidate", "r"): 0.90, ("destination", "f1"): 0.97,
 }
-POST_FLOORS = {("substance", "f1"): 0.94, ("nps_candidate", "p"): 0.99, ("origin", "p"): 0.97,
-               ("vendor_mention", "f1"): 0.88}
+POST_FLOORS = {("substance", "f1"): 0.94, ("nps_candidate", "p"): 0.99, ("nps_candidate", "r"): 0.90,
+               ("origin", "p"): 0.97, ("origin", "r"): 0.90, ("vendor_mention", "f1"): 0.88}
 
 
 def _rows(name: str) -> list[dict[str, Any]]:
@@ -41,15 +42,18 @@ def _extractor() -> Extractor:
     return Extractor.from_config()
 
 
-def _scores(kind: str) -> dict[tuple[str, str], float]:
+@cache
+def _pairs(kind: str) -> list[dict[str, tuple[set[Any], set[Any]]]]:
     rows = _rows(f"{kind}.jsonl")
     ex = _extractor()
     if kind == "listings":
-        pairs = [listing_sets(d, e) for d, e in zip(rows, ex.extract_many([to_listing(d) for d in rows], WHEN),
-                                                     strict=True)]
-    else:
-        pairs = [post_sets(d, e) for d, e in zip(rows, ex.extract_many([to_post(d) for d in rows], WHEN),
-                                                  strict=True)]
+        return [listing_sets(d, e) for d, e in zip(rows, ex.extract_many([to_listing(d) for d in rows], WHEN),
+                                                    strict=True)]
+    return [post_sets(d, e) for d, e in zip(rows, ex.extract_many([to_post(d) for d in rows], WHEN), strict=True)]
+
+
+def _scores(*kinds: str) -> dict[tuple[str, str], float]:
+    pairs = [sets for kind in kinds for sets in _pairs(kind)]
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for sets in pairs:
         for typ, (pred, gold) in sets.items():
@@ -76,6 +80,16 @@ def test_listing_gold_floor(key: tuple[str, str], floor: float) -> None:
 def test_post_gold_floor(key: tuple[str, str], floor: float) -> None:
     got = _scores("posts")[key]
     assert got >= floor, f"posts {key}: {got:.3f} < floor {floor}"
+
+
+def test_whole_gold_set_meets_the_issue_targets() -> None:
+    """The issue's targets on the gold set as a whole (listings and posts): substance F1 >= 0.95,
+    origin accuracy >= 0.97 (a record's origin, none included, right), novelty recall >= 0.9."""
+    both = _scores("listings", "posts")
+    assert both[("substance", "f1")] >= 0.95
+    assert both[("nps_candidate", "r")] >= 0.90
+    origins = [sets["origin"][0] == sets["origin"][1] for kind in ("listings", "posts") for sets in _pairs(kind)]
+    assert sum(origins) / len(origins) >= 0.97
 
 
 def test_decoys_are_rarely_flagged() -> None:
