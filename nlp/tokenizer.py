@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
@@ -74,14 +75,32 @@ def _group(entries: list[str]) -> list[str]:
     return [f"(?:{e})" for e in entries]
 
 
+# The one letter an affix rule above matches on its own (a currency sign). A chunk of other letters
+# only ("Versand", "ketamine", "доставка") has no prefix, suffix or infix under these rules, and
+# none is a chemical name (CHEMICAL needs a hyphen); the searches cost 3-6 us each on a chunk the
+# cache does not know, which is every chunk of a new word, and inside a memory zone every time
+# (tests/nlp/test_nlp_tokenizer.py checks the rules and this shortcut agree on every letter).
+AFFIX_LETTERS = "ɱ"
+
+
+def _words_skip(search: Callable[[str], Any], none: Any) -> Callable[[str], Any]:
+    def skipping(text: str) -> Any:
+        return none if text.isalpha() and AFFIX_LETTERS not in text else search(text)
+    return skipping
+
+
+def _chemical(text: str) -> re.Match[str] | None:
+    return CHEMICAL.fullmatch(text) if "-" in text else None
+
+
 def create_tokenizer_from(nlp: Language) -> Tokenizer:
     return Tokenizer(
         nlp.vocab,
         rules={},  # no special cases: see the module docstring
-        prefix_search=compile_prefix_regex(_group(PREFIXES)).search,
-        suffix_search=compile_suffix_regex(_group(SUFFIXES)).search,
-        infix_finditer=compile_infix_regex(_group(INFIXES)).finditer,
-        token_match=CHEMICAL.fullmatch,
+        prefix_search=_words_skip(compile_prefix_regex(_group(PREFIXES)).search, None),
+        suffix_search=_words_skip(compile_suffix_regex(_group(SUFFIXES)).search, None),
+        infix_finditer=_words_skip(compile_infix_regex(_group(INFIXES)).finditer, ()),
+        token_match=_chemical,
         url_match=None,
     )
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 import spacy
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-from nlp.tokenizer import create_tokenizer_from
+from nlp.tokenizer import AFFIX_LETTERS, CHEMICAL, INFIXES, PREFIXES, SUFFIXES, create_tokenizer_from
+
+GOLD = Path(__file__).resolve().parents[2] / "tests" / "gold"
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +61,28 @@ def test_no_special_case_rules() -> None:
     """None at all: a chunk that hits one stops spaCy caching the rest of the doc."""
     nlp = spacy.blank("xx")
     assert not create_tokenizer_from(nlp).rules
+
+
+def test_affix_rules_never_split_a_word_but_at_the_affix_letters() -> None:
+    """The word shortcut (a chunk of letters only skips the affix searches) is exact: no rule
+    matches any letter of Unicode, alone or between letters, but those in AFFIX_LETTERS."""
+    rules = [re.compile(e) for e in PREFIXES + SUFFIXES + INFIXES]
+    letters = (chr(cp) for cp in range(0x110000) if chr(cp).isalpha())
+    matched = {c for c in letters if any(r.search(c) or r.search(f"a{c}a") or r.search(f"{c}A") for r in rules)}
+    assert matched == set(AFFIX_LETTERS)
+
+
+def test_word_shortcut_tokenises_as_the_rules() -> None:
+    """The gold listings and posts tokenise the same with the shortcut and with the bare rules."""
+    nlp = spacy.blank("xx")
+    fast = create_tokenizer_from(nlp)
+    plain = Tokenizer(nlp.vocab, rules={}, token_match=CHEMICAL.fullmatch, url_match=None,
+                      prefix_search=compile_prefix_regex([f"(?:{e})" for e in PREFIXES]).search,
+                      suffix_search=compile_suffix_regex([f"(?:{e})" for e in SUFFIXES]).search,
+                      infix_finditer=compile_infix_regex([f"(?:{e})" for e in INFIXES]).finditer)
+    texts = [f"{d.get('title') or d.get('thread_title')}\n\n{d.get('description') or d.get('body')} ɱ12 ɱonero"
+             for name in ("listings.jsonl", "posts.jsonl")
+             for d in map(json.loads, (GOLD / name).read_text(encoding="utf-8").splitlines())]
+    assert len(texts) >= 400
+    for text in texts:
+        assert [t.text for t in fast(text)] == [t.text for t in plain(text)], text
