@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from spacy.attrs import IS_ALPHA, IS_SPACE, LIKE_NUM, LOWER, NORM
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
@@ -93,7 +94,16 @@ def _chemical(text: str) -> re.Match[str] | None:
     return CHEMICAL.fullmatch(text) if "-" in text else None
 
 
+# The lexical attributes the pipeline reads (``nlp.components._doc.Lexicon``: lower case, like_num,
+# is_alpha, is_space) and NORM, which spaCy falls back on. spaCy computes every attribute of its
+# language defaults (23 for ``xx``: shape, prefix, suffix, like_url, is_stop …) with a Python call
+# each when it meets a new string, which inside a memory zone is every string not learned before.
+LEX_ATTRS = frozenset({LOWER, NORM, LIKE_NUM, IS_ALPHA, IS_SPACE})
+
+
 def create_tokenizer_from(nlp: Language) -> Tokenizer:
+    getters = nlp.vocab.lex_attr_getters  # type: ignore[attr-defined]  # public in vocab.pxd, absent from the stub
+    nlp.vocab.lex_attr_getters = {k: v for k, v in getters.items() if k in LEX_ATTRS}  # type: ignore[attr-defined]
     return Tokenizer(
         nlp.vocab,
         rules={},  # no special cases: see the module docstring

@@ -11,7 +11,7 @@ import spacy
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-from nlp.tokenizer import AFFIX_LETTERS, CHEMICAL, INFIXES, PREFIXES, SUFFIXES, create_tokenizer_from
+from nlp.tokenizer import AFFIX_LETTERS, CHEMICAL, INFIXES, LEX_ATTRS, PREFIXES, SUFFIXES, create_tokenizer_from
 
 GOLD = Path(__file__).resolve().parents[2] / "tests" / "gold"
 
@@ -86,3 +86,15 @@ def test_word_shortcut_tokenises_as_the_rules() -> None:
     assert len(texts) >= 400
     for text in texts:
         assert [t.text for t in fast(text)] == [t.text for t in plain(text)], text
+
+
+def test_new_strings_get_the_attributes_the_pipeline_reads() -> None:
+    """Only LEX_ATTRS are computed for a new string, and they are right inside a memory zone."""
+    nlp = spacy.blank("xx")
+    nlp.tokenizer = create_tokenizer_from(nlp)
+    with nlp.memory_zone():
+        doc = nlp.make_doc("Qwzxy 4712 ÜBERvendor\n ok")
+        got = [(t.lower_, t.is_alpha, t.like_num, t.is_space) for t in doc]
+    assert got == [("qwzxy", True, False, False), ("4712", False, True, False), ("übervendor", True, False, False),
+                   ("\n ", False, False, True), ("ok", True, False, False)]
+    assert set(nlp.vocab.lex_attr_getters) == LEX_ATTRS  # type: ignore[attr-defined]
