@@ -339,7 +339,7 @@ def origin_from_text(text: str, gz: Gazette) -> Place | None:
     return found[0] if found else None
 
 
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+[.!?]*")  # a period inside "3.5г" ends none
 _WORD = re.compile(r"\w+")
 
 

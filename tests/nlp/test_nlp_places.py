@@ -90,6 +90,7 @@ def test_no_origin_in_plain_text(gazette, text: str) -> None:
     ("Посылка из Эстонии пришла за неделю", "EE"),
     ("Купил мефедрон у ХимЛаб в Казани, всё на месте", "RU"),  # a purchase reported in a city
     ("Забрал клад в Новосибирске, вес ровный", "RU"),
+    ("Брал 3.5г у ХимЛаб в Самаре. Всё ровно", "RU"),
     ("Kupiłem 2g, paczka przyszła w Polsce po dniu", "PL"),
 ])
 def test_origin_from_bare_cues_and_reported_places(gazette, text: str, code: str) -> None:
