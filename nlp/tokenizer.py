@@ -84,14 +84,25 @@ def _group(entries: list[str]) -> list[str]:
 AFFIX_LETTERS = "ɱ"
 
 
-def _words_skip(search: Callable[[str], Any], none: Any) -> Callable[[str], Any]:
-    def skipping(text: str) -> Any:
-        return none if text.isalpha() and AFFIX_LETTERS not in text else search(text)
-    return skipping
+class _WordsSkip:
+    """``search`` (a bound method of a compiled pattern), except on a chunk of letters only.
+    ``__self__`` is the pattern, as on the bound method: spaCy serialises the tokenizer through it."""
+
+    def __init__(self, search: Callable[[str], Any], none: Any) -> None:
+        self.search, self.none = search, none
+        self.__self__ = search.__self__  # type: ignore[attr-defined]
+
+    def __call__(self, text: str) -> Any:
+        return self.none if text.isalpha() and AFFIX_LETTERS not in text else self.search(text)
 
 
-def _chemical(text: str) -> re.Match[str] | None:
-    return CHEMICAL.fullmatch(text) if "-" in text else None
+class _Chemical:
+    """``CHEMICAL.fullmatch``, skipped on a chunk without a hyphen (every chemical name has one)."""
+
+    __self__ = CHEMICAL
+
+    def __call__(self, text: str) -> re.Match[str] | None:
+        return CHEMICAL.fullmatch(text) if "-" in text else None
 
 
 # The lexical attributes the pipeline reads (``nlp.components._doc.Lexicon``: lower case, like_num,
@@ -107,10 +118,10 @@ def create_tokenizer_from(nlp: Language) -> Tokenizer:
     return Tokenizer(
         nlp.vocab,
         rules={},  # no special cases: see the module docstring
-        prefix_search=_words_skip(compile_prefix_regex(_group(PREFIXES)).search, None),
-        suffix_search=_words_skip(compile_suffix_regex(_group(SUFFIXES)).search, None),
-        infix_finditer=_words_skip(compile_infix_regex(_group(INFIXES)).finditer, ()),
-        token_match=_chemical,
+        prefix_search=_WordsSkip(compile_prefix_regex(_group(PREFIXES)).search, None),
+        suffix_search=_WordsSkip(compile_suffix_regex(_group(SUFFIXES)).search, None),
+        infix_finditer=_WordsSkip(compile_infix_regex(_group(INFIXES)).finditer, ()),
+        token_match=_Chemical(),
         url_match=None,
     )
 

@@ -98,3 +98,15 @@ def test_new_strings_get_the_attributes_the_pipeline_reads() -> None:
     assert got == [("qwzxy", True, False, False), ("4712", False, True, False), ("übervendor", True, False, False),
                    ("\n ", False, False, True), ("ok", True, False, False)]
     assert set(nlp.vocab.lex_attr_getters) == LEX_ATTRS  # type: ignore[attr-defined]
+
+
+def test_tokenizer_serialises() -> None:
+    """spaCy serialises a tokenizer through its patterns (``search.__self__``): the word shortcut
+    keeps them reachable, so ``to_bytes`` works as it does on the bare rules."""
+    nlp = spacy.blank("xx")
+    nlp.tokenizer = create_tokenizer_from(nlp)
+    other = spacy.blank("xx")
+    other.tokenizer.from_bytes(nlp.tokenizer.to_bytes())
+    for attr in ("prefix_search", "suffix_search", "infix_finditer"):
+        assert getattr(other.tokenizer, attr).__self__.pattern == getattr(nlp.tokenizer, attr).__self__.pattern
+    assert [t.text for t in other.make_doc("5g NL->WW x50")] == ["5", "g", "NL", "->", "WW", "x", "50"]
