@@ -67,11 +67,6 @@ INFIXES = [
 ]
 
 
-def token_match(text: str) -> bool:
-    """True for strings kept as one token: chemical names and hyphenated codes."""
-    return CHEMICAL.fullmatch(text) is not None
-
-
 def _group(entries: list[str]) -> list[str]:
     return [f"(?:{e})" for e in entries]
 

@@ -2,11 +2,12 @@
 
 A token is a candidate when (1) it fully matches a class morphology from
 ``config/nlp/nps_morphology.yaml`` (``-PINACA`` tails, ``-nitazene``, ``-zolam``, locant +
-acronym …), (2) it is neither a gazetteer synonym nor a look-alike, and (3) a dose, quantity,
-price, drug word or trade word ("sells", "bought", "продаёт": ``frames_before`` and
-``trade_words`` in the context file) stands nearby in the same sentence. Product codes (XR-2000, MK-677, COVID-19)
-fail (1) or (2). (1) and (2) are the component's screen in the pipeline's lexicon, decided once
-per token string, so a doc none of whose tokens has the screen bit (the usual doc) costs nothing.
+acronym …) and none of its ``not_patterns``, (2) it is neither a gazetteer synonym nor a
+look-alike, and (3) a dose, quantity, price, drug word or trade word ("sells", "bought",
+"продаёт": ``frames_before`` and ``trade_words`` in the context file) stands nearby in the same
+sentence. Product codes (XR-2000, MK-677, COVID-19) fail (1) or (2). (1) and (2) are the
+component's screen in the pipeline's lexicon, decided once per token string, so a doc none of
+whose tokens has the screen bit (the usual doc) costs nothing.
 """
 
 from __future__ import annotations
