@@ -75,6 +75,9 @@ def test_look_alikes_are_never_tagged(extractor, text: str) -> None:
     ("Fluvetizolam 2mg x10", "fluvetizolam", "designer-benzodiazepine"),
     ("3-QMMC 2g $40", "3-qmmc", "cathinone"),
     ("brovazepam 5mg x20", "brovazepam", "designer-benzodiazepine"),
+    ("5-Me-DMT freebase 500mg $60", "5-me-dmt", "tryptamine"),  # a tryptamine core, not a cathinone acronym
+    ("5-Br-DMT 1g for 80 EUR", "5-br-dmt", "tryptamine"),
+    ("4-Cl-PVP 5g $90", "4-cl-pvp", "cathinone"),
 ])
 def test_novel_nps_in_drug_context(extractor, text: str, cand: str, cls: str) -> None:
     ex = run(extractor, text)
