@@ -32,9 +32,10 @@ UNIT_ALIASES: dict[str, str] = {
     "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb", "ml": "ml", "мл": "ml", "l": "l",
 }
 ITEM_WORDS = (
-    r"tabs?|tablets?|tabletten|tabletki|comprimés?|pills?|pillen|pastillas|pigułki|таблет\w*|"
+    r"tabs?|tablets?|tabletten|tabletki|tabletek|tabletka|comprimés?|comprimidos?|pills?|pillen|pastillas?|"
+    r"pastilles?|pigułki|pigułek|таблет\w*|cartones|unidades|uds|"
     r"pellets?|blotters?|caps(?:ules?)?|kapseln|vials?|carts?|cartridges?|bars?|hits?|"
-    r"pcs|pieces?|stk|stück|stuks|szt|sztuk|шт|units?|squares?|gel ?tabs?|microdots?|ampoules?|"
+    r"pcs|pieces?|stk|stück|stuks|szt|sztuk|шт|штук|units?|squares?|gel ?tabs?|microdots?|ampoules?|"
     r"patch(?:es)?|strips?|sheets?|buttons?"
 )
 _NUM = r"(?P<num>\d+(?:[.,]\d+)?|[.,]\d+)"
@@ -121,8 +122,10 @@ _DIGIT_RUN = re.compile(r"(?<!\d)\d+(?:[.,]\d+)?\s?")
 _WORD_CUES = ("eighth", "half", "quarter", "qp", "hp", "zip", "ounce", "1/8", "1/4", "1/2", " oz", " o ")
 # whole words, for callers that test tokens (the pipeline); the stems below serve plain text
 ITEM_STEM_WORDS = frozenset({
-    "tab", "tabs", "tablet", "tablets", "tabletten", "tabletki", "comprimé", "comprimés", "pill", "pills",
-    "pillen", "pastillas", "pigułki", "таблетки", "таблеток", "pellet", "pellets", "blotter", "blotters",
+    "tab", "tabs", "tablet", "tablets", "tabletten", "tabletki", "tabletek", "tabletka", "comprimé", "comprimés",
+    "comprimido", "comprimidos", "pill", "pills", "pillen", "pastilla", "pastillas", "pastille", "pastilles",
+    "pigułki", "pigułek", "таблетка", "таблетки", "таблеток", "cartones", "unidades", "uds", "штук", "pellet",
+    "pellets", "blotter", "blotters",
     "cap", "caps", "capsule", "capsules", "kapseln", "vial", "vials", "cart", "carts", "cartridge",
     "cartridges", "bar", "bars", "hit", "hits", "pcs", "piece", "pieces", "stk", "stück", "stuks", "szt",
     "sztuk", "шт", "unit", "units", "square", "squares", "geltabs", "microdots", "ampoules", "patches",
@@ -134,7 +137,7 @@ WORD_CUE_WORDS = frozenset({"eighth", "half", "quarter", "qp", "hp", "zip", "zip
                             "1/8", "1/4", "1/2", "halfp"})
 _ITEM_STEMS = ("tab", "pill", "pellet", "blotter", "caps", "kapsel", "vial", "cart", "bar", "hit", "pcs",
                "piece", "stk", "stück", "stuks", "szt", "шт", "таблет", "unit", "square", "microdot",
-               "ampoule", "patch", "strip", "sheet", "button", "comprim", "pastilla", "pigułk")
+               "ampoule", "patch", "strip", "sheet", "button", "comprim", "pastill", "piguł", "carton", "unidad")
 
 
 def _measure_kind(unit: str, value: float, has_items: bool, dose_max_mg: float) -> Kind:

@@ -106,6 +106,17 @@ def test_units_and_dose(extractor) -> None:
     assert dose.value == "2" and dict(dose.attrs)["unit"] == "mg"
 
 
+
+@pytest.mark.parametrize(("title", "units"), [
+    ("Klonazepam 2mg — 30 tabletek", 30.0), ("MDMA 'Tesla' 200mg — 20 unidades", 20.0),
+    ("LSD 110µg — 10 cartones", 10.0), ("Метадон 40мг 10 штук", 10.0),
+])
+def test_item_counts_in_market_languages(extractor, title: str, units: float) -> None:
+    """The pipeline reads an item count after a number in these languages too (token flags)."""
+    ex = extractor.extract_listing(listing(title=title), WHEN)
+    assert ex.units == units and ex.quantity_g is None
+
+
 def test_price_display_quantity_wins(extractor) -> None:
     lst = listing(title="Cocaine 1g / 3.5g / 7g", prices=(PriceDisplay("€ 215,00", quantity="3.5g"),))
     assert extractor.extract_listing(lst, WHEN).quantity_g == 3.5

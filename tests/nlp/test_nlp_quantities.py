@@ -25,6 +25,10 @@ def test_weights(text: str, grams: float) -> None:
     ("Subutex 8mg - 7 pills", 7.0, 8.0, "mg"), ("Pellets 0,5mg — 20 Stück", 20.0, 0.5, "mg"),
     ("10 carts 1ml", 10.0, 1.0, "ml"), ("OxyContin 80mg x10", 10.0, 80.0, "mg"),
     ("таблетки 10 шт 2мг", 10.0, 2.0, "mg"),
+    # item words of the market languages: Polish, Spanish, French, Russian
+    ("Alprazolam 1mg, 30 tabletek", 30.0, 1.0, "mg"), ("Éxtasis 120mg — 25 unidades", 25.0, 120.0, "mg"),
+    ("50 comprimidos de 150mg", 50.0, 150.0, "mg"), ("10 cartones de LSD 100µg", 10.0, 100.0, "ug"),
+    ("MDMA 40 pastilles", 40.0, None, ""), ("клоназепам 2мг 20 штук", 20.0, 2.0, "mg"),
 ])
 def test_units_and_doses(text: str, units: float | None, dose: float | None, unit: str) -> None:
     h = headline(find_amounts(text))
