@@ -56,10 +56,15 @@ _HANDLE = re.compile(r"(?<![\w@])(?P<v>[A-Za-z][a-z0-9]*[a-z0-9][A-Z][A-Za-z0-9_
 _HANDLE_CUES = frozenset({"from", "vendor", "vendors", "by", "at", "with", "review", "reviews", "scam", "warning",
                           "ordered", "bought", "order", "avoid", "trust", "bei", "von", "mit", "über", "у", "от",
                           "магазин", "магазине", "od", "u", "de", "chez", "van", "bij", "del", "desde"})
-# ... or before a selling verb: "X has fluve in stock", "X listed", "X's changa".
+# ... or before a selling or vendor-speech word: "X has fluve in stock", "X listed", "X's changa", "X says".
 _HANDLE_AFTER = frozenset({"has", "had", "listed", "lists", "sells", "sold", "ships", "shipped", "stocks",
                            "restocked", "sent", "delivered", "scammed", "exit", "'s", "’s", "hat", "verkauft",
-                           "vende", "vend", "verkoopt", "sprzedaje", "продает", "продаёт"})
+                           "vende", "vend", "verkoopt", "sprzedaje", "продает", "продаёт", "says", "said", "claims",
+                           "claimed", "shipment", "shipments", "reshipped", "reships", "verschickt", "versendet",
+                           "liefert", "envía", "envoie", "expédie", "verstuurt", "wysyła", "отправляет"})
+# What joins the members of a list of names: a comma, slash or ampersand, or "and"/"or" in the market
+# languages (und, oder, y, o, et, ou, en, of, i, lub, и, или).
+_LISTED = re.compile(r"\s*(?:[,/&]|,?\s*(?i:and|or|und|oder|y|o|et|ou|en|of|i|lub|oraz|и|или)\s)\s*")
 _START = operator.itemgetter(1)  # a hit's start offset
 _entity = maker(Entity)  # Entity(label, text, start, end, field, value, attrs), all positional
 _NO_ATTRS: tuple[tuple[str, str], ...] = ()
@@ -620,13 +625,28 @@ class Extractor:
             for m in rx.finditer(text):
                 self._add_vendor(out, m["v"], m.start("v"))
         titled = {m["v"].casefold() for m in _HANDLE.finditer(title)}
-        for m in _HANDLE.finditer(text):
+        handles = list(_HANDLE.finditer(text))
+        rest_of: list[re.Match[str]] = []
+        for m in handles:
             before = text[max(0, m.start() - 25):m.start()].casefold().split()[-2:]
             rest = text[m.end():m.end() + 12].casefold()
             after = rest[:2] if rest[:2] in ("'s", "’s") else (rest.split() or [""])[0].strip(".,;:!")
             if (m["v"].casefold() in titled or any(w.strip(":,;—-") in _HANDLE_CUES for w in before)
                     or after in _HANDLE_AFTER):
                 self._add_vendor(out, m["v"], m.start("v"))
+            else:
+                rest_of.append(m)
+        # A handle listed with a vendor ("vendors like DutchChampagne and AcidAlchemist", "(SnowWhiteUS,
+        # MiamiVice, RaincityCoke)") is one too: the list shares the cue its first member had.
+        while rest_of:
+            named = {(v[1], v[2]) for v in out.values()}
+            listed = [m for m in rest_of if any(
+                _LISTED.fullmatch(text[e:m.start("v")]) or _LISTED.fullmatch(text[m.end("v"):s]) for s, e in named)]
+            if not listed:
+                break
+            for m in listed:
+                self._add_vendor(out, m["v"], m.start("v"))
+                rest_of.remove(m)
         return sorted(out.values(), key=lambda v: v[1])
 
     def _add_vendor(self, out: dict[str, tuple[str, int, int]], raw: str, start: int) -> None:

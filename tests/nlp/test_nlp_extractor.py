@@ -142,6 +142,25 @@ def test_post_vendor_mentions_and_origin(extractor) -> None:
     assert all(e.field in ("thread_title", "body") for e in ex.entities if e.label == "SUBSTANCE")
 
 
+
+@pytest.mark.parametrize(("body", "vendors"), [
+    # a list shares the cue of its first member
+    ("Ordered speed from vendors like BerlinBase, KristallKing and AlpenPost last month.",
+     ["BerlinBase", "KristallKing", "AlpenPost"]),
+    ("Got pills from PillPalace/ToppTabs, both fine.", ["PillPalace", "ToppTabs"]),
+    # vendor speech and shipping words after a handle
+    ("BenzoBaron says the new batch is stronger, be careful.", ["BenzoBaron"]),
+    ("LabRatDE verschickt jetzt auch nach Österreich.", ["LabRatDE"]),
+    # handle-shaped words without any seller cue stay out
+    ("Read about it on TripSit and PsychonautWiki before dosing.", []),
+])
+def test_post_vendor_lists_and_speech(extractor, body: str, vendors: list[str]) -> None:
+    post = Post(source="forum", thread_id="t2", post_id="p2", url="", author="someone", thread_title="Question",
+                body=body)
+    ex = extractor.extract_post(post, WHEN)
+    assert [e.value for e in ex.entities if e.label == "VENDOR"] == vendors
+
+
 def test_extract_many_matches_single_and_frees_strings(extractor) -> None:
     records: list[Listing | Post] = [listing(listing_id=str(i), title=f"MDMA {i}g pills uniqueword{i}xyz",
                        prices=(PriceDisplay(f"${i * 10}"),)) for i in range(1, 700)]
