@@ -93,6 +93,7 @@ class Gazette:
         self.location_cues = self._cues(aliases.get("origin_location_cues", []))
         self.location_verbs = frozenset(_fold(str(w)) for w in aliases.get("origin_location_verbs", []))  # type: ignore[attr-defined]
         self.destination_cues = self._cues(aliases.get("destination_cues", []))
+        self.domestic_cues = self._cues(aliases.get("domestic_cues", []))
 
     @staticmethod
     def _cues(words: object) -> _CuePattern:
@@ -335,8 +336,28 @@ def origin_from_text(text: str, gz: Gazette) -> Place | None:
     route = split_route(text, gz)
     if route and route[0]:
         return route[0][0]
-    found = _after_cue(text, gz.origin_cues, gz) or _located(text, gz)
+    found = _after_cue(text, gz.origin_cues, gz) or _located(text, gz) or _domestic(text, gz)
     return found[0] if found else None
+
+
+_BESIDE = re.compile(r"[\s,:;()*\-–—]*")  # what may stand between a place and its domestic cue
+
+
+def _domestic(text: str, gz: Gazette) -> list[Place]:
+    """The place right before or after a domestic cue ("UK NDD", "Domestic US"): a shop that
+    ships within a country ships from it."""
+    for m in gz.domestic_cues.finditer(text):
+        before = text[max(0, m.start() - 40):m.start()]
+        places = find_places(before, gz, codes_only=False)
+        if places and _BESIDE.fullmatch(before[places[-1].end:]):
+            p, shift = places[-1], m.start() - len(before)
+            return [Place(p.code, p.start + shift, p.end + shift, p.text)]
+        after = text[m.end():m.end() + 40]
+        places = find_places(after, gz, codes_only=False)
+        if places and _BESIDE.fullmatch(after[:places[0].start]):
+            p = places[0]
+            return [Place(p.code, p.start + m.end(), p.end + m.end(), p.text)]
+    return []
 
 
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+[.!?]*")  # a period inside "3.5г" ends none

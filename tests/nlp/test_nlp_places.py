@@ -109,6 +109,25 @@ def test_no_origin_from_weak_cues(gazette, text: str) -> None:
     assert pl.origin_from_text(text, gazette) is None
 
 
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Arrived fine, UK NDD like always.", "GB"),  # next-day delivery within the country
+    ("Pressed bars, domestic US only, first class mail", "US"),
+    ("Got it in 2 days, Canada domestic", "CA"),
+    ("Shrooms 🇳🇱 NDD, vacuum sealed", "NL"),
+])
+def test_origin_beside_a_domestic_cue(gazette, text: str, code: str) -> None:
+    place = pl.origin_from_text(text, gazette)
+    assert place is not None and place.code == code, text
+    assert text[place.start:place.end] == place.text
+
+
+@pytest.mark.parametrize("text", ["NDD as promised, top vendor", "domestic shipping is faster",
+                                  "they said domestic, it came from abroad"])
+def test_domestic_cue_without_a_place_names_none(gazette, text: str) -> None:
+    assert pl.origin_from_text(text, gazette) is None
+
+
 def test_lowercase_two_letter_words_are_not_codes(gazette) -> None:
     assert pl.find_places("it is in the bag and we do it", gazette) == []
 
