@@ -34,14 +34,19 @@ TOKENIZER_VERSION = "narcoscope.tokenizer.v1"
 TOKENIZER_REVISION = f"{TOKENIZER_VERSION}+r3"
 
 _L = r"A-Za-zÀ-ÖØ-öø-ÿΑ-Ωα-ωΔµ"
+_NOT_RANGE = r"(?!\d+(?:[.,]\d+)?(?:[a-z]{1,3})?-\d)"  # not a range or date: 5-10g, 2024-05
+# A chemical name, as a whole chunk. Written without flags and anchored at the end, so the pattern
+# string alone means the same under ``match`` and ``fullmatch``: spaCy serialises ``token_match``
+# as its pattern string and restores it as ``re.compile(pattern).match`` (no flags).
 CHEMICAL = re.compile(
-    rf"""(?!\d+(?:[.,]\d+)?(?:[a-z]{{1,3}})?-\d)          # not a range or date: 5-10g, 2024-05
-         (?=[^-]*[{_L}])                                  # a letter before the first hyphen …
-         [{_L}0-9][{_L}0-9,']*                            # first part: 3, 25I, 1cP, MDMB, Δ9, N,N
-         (?:-[{_L}0-9]+)+                                 # hyphen-joined parts
-         |(?!\d+(?:[.,]\d+)?(?:[a-z]{{1,3}})?-\d)\d{{1,2}}-[{_L}][{_L}0-9]*(?:-[{_L}0-9]+)*  # 3-MMC
-    """,
-    re.X,
+    "(?:"
+    + _NOT_RANGE
+    + rf"(?=[^-]*[{_L}])"  # a letter before the first hyphen …
+    + rf"[{_L}0-9][{_L}0-9,']*"  # first part: 3, 25I, 1cP, MDMB, Δ9, N,N
+    + rf"(?:-[{_L}0-9]+)+"  # hyphen-joined parts
+    + "|" + _NOT_RANGE
+    + rf"\d{{1,2}}-[{_L}][{_L}0-9]*(?:-[{_L}0-9]+)*"  # 3-MMC
+    + r")\Z"
 )
 _EMOJI = r"[\U0001F1E6-\U0001F1FF]{2}|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]"
 # case-insensitive: market titles write "28G", "5MG", "10ML"
