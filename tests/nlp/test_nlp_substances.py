@@ -122,3 +122,18 @@ def test_locant_is_not_a_quantity(extractor) -> None:
     quantities = [e for e in ex.entities if e.label == "QUANTITY"]
     assert [(q.text, q.value) for q in quantities] == [("5g", "5")]
     assert ex.quantity_g == 5.0
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Il m'a envoyé la coke en trois jours, nickel.", "cocaine"),  # a sending verb and a French article
+    ("Me enviaron el speed mojado, ojo.", "amphetamine"),
+    ("He sent the speed two days late.", "amphetamine"),
+    ("Wysłał mi speed w dwa dni.", "amphetamine"),
+])
+def test_sending_frames_in_the_market_languages(extractor, text: str, sid: str) -> None:
+    assert sid in run(extractor, "Question", text).substances
+
+
+@pytest.mark.parametrize("text", ["We do speed dating on Fridays.", "Sent the coach a message."])
+def test_everyday_senses_without_a_frame(extractor, text: str) -> None:
+    assert run(extractor, "Question", text).substances == ()
