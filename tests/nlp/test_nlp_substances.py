@@ -90,6 +90,8 @@ def test_novel_nps_in_drug_context(extractor, text: str, cand: str, cls: str) ->
     ("LabNord sells 3-Br-PVP again", "3-br-pvp"),  # a trade word is drug context for an NPS-shaped name
     ("Habe Zelnitazene bei ChemDE bestellt", "zelnitazene"),
     ("ХимЛаб продаёт 4-Cl-PHiP", "4-cl-phip"),
+    ("ChemKing has 3-CPM again.", "3-cpm"),  # a vendor having it
+    ("Tiene 4F-MPHP, muy limpio", "4f-mphp"),
 ])
 def test_trade_words_are_context_for_novel_names(extractor, text: str, cand: str) -> None:
     assert run(extractor, text).candidates == (cand,)
