@@ -626,9 +626,8 @@ class Extractor:
             for m in rx.finditer(text):
                 self._add_vendor(out, m["v"], m.start("v"))
         titled = {m["v"].casefold() for m in _HANDLE.finditer(title)}
-        handles = list(_HANDLE.finditer(text))
-        rest_of: list[re.Match[str]] = []
-        for m in handles:
+        rest_of: list[re.Match[str]] = []  # handle-shaped words without a cue of their own
+        for m in _HANDLE.finditer(text):
             before = text[max(0, m.start() - 25):m.start()].casefold().split()[-2:]
             rest = text[m.end():m.end() + 12].casefold()
             after = rest[:2] if rest[:2] in ("'s", "’s") else (rest.split() or [""])[0].strip(".,;:!")
