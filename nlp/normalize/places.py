@@ -340,24 +340,19 @@ def origin_from_text(text: str, gz: Gazette) -> Place | None:
     return found[0] if found else None
 
 
-_BESIDE = re.compile(r"[\s,:;()*\-–—]*")  # what may stand between a place and its domestic cue
+_BESIDE = re.compile(r"[\s,:;()*\-–—]*")  # what may stand between a place and the domestic cue after it
 
 
 def _domestic(text: str, gz: Gazette) -> list[Place]:
-    """The place right before or after a domestic cue ("UK NDD", "Domestic US"): a shop that
-    ships within a country ships from it."""
+    """The place right before a domestic cue ("UK NDD", "🇦🇺 domestic") or after one ("domestic US",
+    read as after any cue): a shop that ships within a country ships from it."""
     for m in gz.domestic_cues.finditer(text):
         before = text[max(0, m.start() - 40):m.start()]
         places = find_places(before, gz, codes_only=False)
         if places and _BESIDE.fullmatch(before[places[-1].end:]):
             p, shift = places[-1], m.start() - len(before)
             return [Place(p.code, p.start + shift, p.end + shift, p.text)]
-        after = text[m.end():m.end() + 40]
-        places = find_places(after, gz, codes_only=False)
-        if places and _BESIDE.fullmatch(after[:places[0].start]):
-            p = places[0]
-            return [Place(p.code, p.start + m.end(), p.end + m.end(), p.text)]
-    return []
+    return _after_cue(text, gz.domestic_cues, gz, window=40)[:1]
 
 
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+[.!?]*")  # a period inside "3.5г" ends none

@@ -31,13 +31,22 @@ UNIT_ALIASES: dict[str, str] = {
     "oz": "oz", "ounce": "oz", "ounces": "oz", "zip": "oz", "zips": "oz",
     "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb", "ml": "ml", "мл": "ml", "l": "l",
 }
-ITEM_WORDS = (
-    r"tabs?|tablets?|tabletten|tabletki|tabletek|tabletka|comprimés?|comprimidos?|pills?|pillen|pastillas?|"
-    r"pastilles?|pigułki|pigułek|таблет\w*|cartones|unidades|uds|"
-    r"pellets?|blotters?|caps(?:ules?)?|kapseln|vials?|carts?|cartridges?|bars?|hits?|"
-    r"pcs|pieces?|stk|stück|stuks|szt|sztuk|шт|штук|units?|squares?|gel ?tabs?|microdots?|ampoules?|"
-    r"patch(?:es)?|strips?|sheets?|buttons?"
-)
+# Words for counted items ("20 pills", "30 tabletek", "10 штук"), in the market languages: the tokens
+# the pipeline flags as items (whole words), and the item words of an item count in text (below).
+ITEM_STEM_WORDS = frozenset({
+    "tab", "tabs", "tablet", "tablets", "tabletten", "tabletki", "tabletek", "tabletka", "comprimé", "comprimés",
+    "comprimido", "comprimidos", "pill", "pills", "pillen", "pastilla", "pastillas", "pastille", "pastilles",
+    "pigułki", "pigułek", "таблетка", "таблетки", "таблеток", "cartones", "unidades", "uds", "штук", "pellet",
+    "pellets", "blotter", "blotters", "cap", "caps", "capsule", "capsules", "kapseln", "vial", "vials", "cart",
+    "carts", "cartridge", "cartridges", "bar", "bars", "hit", "hits", "pcs", "piece", "pieces", "stk", "stück",
+    "stuks", "szt", "sztuk", "шт", "unit", "units", "square", "squares", "geltabs", "microdots", "ampoules",
+    "patches", "strips", "sheets", "buttons",
+})
+# Item words read in text but not flagged on tokens: the singular containers ("1 sheet (100 tabs)" is
+# counted by its tabs in the pipeline), two-word and inflected forms.
+_TEXT_ONLY_ITEM_WORDS = ("ampoule", "button", "microdot", "patch", "sheet", "strip")
+ITEM_WORDS = "|".join([*sorted(map(re.escape, ITEM_STEM_WORDS.union(_TEXT_ONLY_ITEM_WORDS)), key=len, reverse=True),
+                       r"gel ?tabs?", r"таблет\w*"])
 _NUM = r"(?P<num>\d+(?:[.,]\d+)?|[.,]\d+)"
 _LEFT = r"(?<![\w.,\-/])"
 _RIGHT = r"(?![\w\-])"
@@ -120,17 +129,6 @@ _ORDER = {"multi": 0, "items": 1, "measure": 2, "x": 3}  # which reading wins an
 
 _DIGIT_RUN = re.compile(r"(?<!\d)\d+(?:[.,]\d+)?\s?")
 _WORD_CUES = ("eighth", "half", "quarter", "qp", "hp", "zip", "ounce", "1/8", "1/4", "1/2", " oz", " o ")
-# whole words, for callers that test tokens (the pipeline); the stems below serve plain text
-ITEM_STEM_WORDS = frozenset({
-    "tab", "tabs", "tablet", "tablets", "tabletten", "tabletki", "tabletek", "tabletka", "comprimé", "comprimés",
-    "comprimido", "comprimidos", "pill", "pills", "pillen", "pastilla", "pastillas", "pastille", "pastilles",
-    "pigułki", "pigułek", "таблетка", "таблетки", "таблеток", "cartones", "unidades", "uds", "штук", "pellet",
-    "pellets", "blotter", "blotters",
-    "cap", "caps", "capsule", "capsules", "kapseln", "vial", "vials", "cart", "carts", "cartridge",
-    "cartridges", "bar", "bars", "hit", "hits", "pcs", "piece", "pieces", "stk", "stück", "stuks", "szt",
-    "sztuk", "шт", "unit", "units", "square", "squares", "geltabs", "microdots", "ampoules", "patches",
-    "strips", "sheets", "buttons",
-})
 # tokens a word quantity (_WORDS) can start with
 WORD_START_WORDS = frozenset({"a", "an", "one", "eighth", "1", "half", "halfg", "halfp", "quarter", "qp", "hp"})
 WORD_CUE_WORDS = frozenset({"eighth", "half", "quarter", "qp", "hp", "zip", "zips", "ounce", "oz", "o",

@@ -106,7 +106,6 @@ def test_units_and_dose(extractor) -> None:
     assert dose.value == "2" and dict(dose.attrs)["unit"] == "mg"
 
 
-
 @pytest.mark.parametrize(("title", "units"), [
     ("Klonazepam 2mg — 30 tabletek", 30.0), ("MDMA 'Tesla' 200mg — 20 unidades", 20.0),
     ("LSD 110µg — 10 cartones", 10.0), ("Метадон 40мг 10 штук", 10.0),
@@ -140,7 +139,6 @@ def test_post_vendor_mentions_and_origin(extractor) -> None:
     assert ex.ships_from == "NL"
     assert "mdma" in ex.substances and "ketamine" in ex.substances
     assert all(e.field in ("thread_title", "body") for e in ex.entities if e.label == "SUBSTANCE")
-
 
 
 @pytest.mark.parametrize(("body", "vendors"), [

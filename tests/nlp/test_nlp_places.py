@@ -109,6 +109,7 @@ def test_origin_from_bare_cues_and_reported_places(gazette, text: str, code: str
     "Живу в Москве, ищу надёжный магазин",  # where the writer lives
     "depuis 2 ans sur ce forum", "desde hace meses", "vanuit huis bestellen",  # no place after the cue
     "NDD as promised, top vendor", "domestic shipping is faster",  # a domestic cue without a place
+    "they said domestic, it came from abroad",
 ])
 def test_no_origin_from_weak_cues(gazette, text: str) -> None:
     assert pl.origin_from_text(text, gazette) is None
