@@ -5,16 +5,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     NARCOSCOPE_HOME=/data PIP_NO_CACHE_DIR=1
 RUN useradd --create-home --uid 10001 narcoscope && mkdir -p /data && chown narcoscope /data
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY narcoscope narcoscope
-COPY crawler crawler
-COPY store store
-COPY nlp nlp
-COPY index index
-COPY reports reports
-COPY demosites demosites
-COPY config config
-RUN pip install .
+# The whole build context: .dockerignore leaves out what the image does not run (tests, benches,
+# the venv), so every package pyproject.toml lists is there, and the config beside them. Installed
+# in place (-e), the layout `make` installs and the tests run: the packages read config/ from the
+# tree they sit in, which a copy into site-packages would leave behind.
+COPY . .
+RUN pip install -e .
 USER narcoscope
 VOLUME ["/data"]
 ENTRYPOINT ["narcoscope"]

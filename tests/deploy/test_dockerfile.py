@@ -1,0 +1,57 @@
+"""The image's build context holds what the image runs.
+
+No Docker engine runs here, so the context is worked out as Docker would: the files of the
+repository minus the names in ``.dockerignore``. The Dockerfile once copied a hand-kept list of
+packages that missed four of them (the web UI and the scheduler among them).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+from setuptools import find_packages
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ignored() -> list[str]:
+    lines = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def context() -> set[str]:
+    """Top-level names of the repository's files that the build context keeps."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the repository's files are unknown")
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    tops = {f.split("/", 1)[0] for f in files}
+    return {t for t in tops if not any(fnmatch.fnmatchcase(t, pattern) for pattern in ignored())}
+
+
+def test_dockerignore_names_top_level_entries_only() -> None:
+    # the context above is computed with that rule; a nested pattern would need Docker's own matcher
+    assert all("/" not in pattern and not pattern.startswith("!") for pattern in ignored())
+
+
+def test_the_context_holds_every_package_and_the_config() -> None:
+    keep = context()
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {p.split(".", 1)[0] for p in find_packages(where=str(ROOT), include=include)}
+    assert packages >= {"narcoscope", "crawler", "nlp", "index", "web", "scheduler"}
+    assert packages <= keep, f"left out of the image: {sorted(packages - keep)}"
+    assert {"config", "pyproject.toml", "README.md"} <= keep
+    assert not {"tests", ".venv", ".git", "bench"} & keep
+
+
+def test_the_image_installs_the_whole_context_in_place() -> None:
+    steps = [line.split(None, 1) for line in (ROOT / "Dockerfile").read_text().splitlines()
+             if line and not line.startswith("#") and not line.startswith(" ")]
+    assert ["COPY", ". ."] in [[op, arg.strip()] for op, arg in steps if op in ("COPY", "RUN")]
+    runs = [arg for op, arg in steps if op == "RUN"]
+    assert any(re.fullmatch(r"pip install -e \.", arg.strip()) for arg in runs), runs
