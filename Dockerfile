@@ -8,9 +8,12 @@ WORKDIR /app
 # The whole build context: .dockerignore leaves out what the image does not run (tests, benches,
 # the venv), so every package pyproject.toml lists is there, and the config beside them. Installed
 # in place (-e), the layout `make` installs and the tests run: the packages read config/ from the
-# tree they sit in, which a copy into site-packages would leave behind.
+# tree they sit in, which a copy into site-packages would leave behind. gcc builds the C loops of
+# nlp/_tokendata.c (the extraction runs them in Python without) and leaves with the apt lists.
 COPY . .
-RUN pip install -e .
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install -e . \
+    && apt-get purge -y gcc libc6-dev && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 USER narcoscope
 VOLUME ["/data"]
 ENTRYPOINT ["narcoscope"]

@@ -55,6 +55,7 @@ from spacy.language import Language
 from narcoscope.records import Listing, PriceDisplay
 from nlp import Extractor
 from nlp._extractor import SEP
+from nlp.components import _doc
 from nlp.components._doc import found, lexicon_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -277,6 +278,7 @@ def main() -> int:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"gazetteer: {len(gz.substances)} substances, {len(gz.patterns)} patterns, version {extractor.version}")
     print(f"start-up (Extractor.from_config): {load_s:.2f} s")
+    print(f"token-data loops: {'C (nlp/_tokendata.c)' if _doc.read_tokens is not _doc.py_read_tokens else 'Python'}")
     print(f"rates are per second of process CPU time (robust to other load on the machine), best of {k}")
     for name, r in rates.items():
         print(f"{name}: {len(corpora[name])} listings, {r.words:.0f} words each on average")

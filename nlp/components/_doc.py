@@ -16,9 +16,10 @@ matching; a token string is described once per process (the memo is bounded), an
 stable across ``nlp.memory_zone()``. A component whose screen bit no token of the doc has
 (``Found.present``, the OR of the doc's flags) is done without looking at a token: each pass over
 a doc's token hashes costs ~100 ns a token (dict probes), a sizeable share of the budget.
-Tokens with a flag bit are listed by a comprehension over ``enumerate(flags)``:
-``compress(range(n), map(BIT.__and__, flags))`` looks C-level but calls a method wrapper per
-token, and costs nearly twice as much.
+Reading the token data and listing the tokens with a flag bit are the two loops every doc runs
+through; in Python they cost ~100 ns a token, a tenth of the pipeline, so ``nlp/_tokendata.c``
+runs them (:func:`read_tokens`, :func:`positions`). Without a C compiler the package installs
+without it and the same loops run in Python (``tests/nlp/test_nlp_fastpath.py`` checks both agree).
 Components then work on these lists with set and dict lookups: on listing-sized docs (~70 tokens)
 that beats numpy, whose per-call overhead dominates arrays this small.
 """
@@ -29,6 +30,8 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+from numpy.typing import NDArray
 from spacy.attrs import IDX, ORTH
 from spacy.language import Language
 from spacy.strings import hash_string  # type: ignore[attr-defined]  # the same hash as Token.lower
@@ -38,7 +41,7 @@ from nlp.normalize.prices import CURRENCY_TOKENS
 from nlp.normalize.quantities import ITEM_STEM_WORDS, UNIT_ALIASES, WORD_CUE_WORDS, WORD_START_WORDS
 
 __all__ = ["ALPHA", "CUE", "ITEM", "MONEY", "NUM", "SPACE", "STOP", "TIMES", "UNIT", "WORD_START", "Found",
-           "Lexicon", "clause", "found", "hash_string", "in_context", "lexicon_of"]
+           "Lexicon", "clause", "found", "hash_string", "in_context", "lexicon_of", "positions"]
 
 # Found.flags bits
 NUM, ALPHA, SPACE, STOP = 1, 2, 4, 8  # like_num, is_alpha, is_space, ends a clause
@@ -178,11 +181,14 @@ def found(doc: Doc | Found, lexicon: Lexicon | None = None) -> Found:
         lex = lexicon or _PLAIN
         text = data.get("ns_text") or doc.text
         if len(doc):
-            orth, idx = doc.to_array(_COLUMNS).T.tolist()
-            flags, lower, length = lex.read(doc, orth)
+            orth, idx, columns, present = read_tokens(lex.tokens, doc.to_array(_COLUMNS))
+            if columns is None:  # token strings met for the first time
+                columns = lex.read(doc, orth)
+                present = _present(columns[0])
+            flags, lower, length = columns
         else:
-            orth, idx, lower, length, flags = [], [], (), (), ()
-        f = Found(text, orth, lower, idx, length, flags, _present(flags), lex, kind=data.get("ns_kind", ""),
+            orth, idx, lower, length, flags, present = [], [], (), (), (), 0
+        f = Found(text, orth, lower, idx, length, flags, present, lex, kind=data.get("ns_kind", ""),
                   title_end=data.get("ns_title_end", -1))
         data["ns"] = f
     elif lexicon is not None and f.lexicon is not lexicon:
@@ -198,10 +204,39 @@ def _present(flags: Sequence[int]) -> int:
     return present
 
 
+# (ORTH hashes, offsets, (flag bits, LOWER hashes, lengths) or None, the OR of the flag bits)
+TokenData = tuple[list[int], list[int], "tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]] | None", int]
+
+
+def py_read_tokens(memo: dict[int, tuple[int, int, int]], columns: NDArray[np.uint64]) -> TokenData:
+    """(orth, idx, (flags, lower, length), present) of a doc's token columns (``Doc.to_array([ORTH,
+    IDX])``), the memo answering per token string; (None, 0) in place of the last two when a string
+    is not in the memo yet."""
+    if not len(columns):
+        return [], [], ((), (), ()), 0
+    orth, idx = columns.T.tolist()
+    try:
+        flags, lower, length = zip(*map(memo.__getitem__, orth), strict=True)
+    except KeyError:
+        return orth, idx, None, 0
+    return orth, idx, (flags, lower, length), _present(flags)
+
+
+def py_positions(flags: Sequence[int], bit: int) -> list[int]:
+    """Indices of the tokens whose flags have ``bit``."""
+    return [i for i, fl in enumerate(flags) if fl & bit]
+
+
+try:
+    from nlp._tokendata import positions, read_tokens
+except ImportError:  # built without a C compiler
+    positions, read_tokens = py_positions, py_read_tokens
+
+
 def _boundaries(f: Found) -> frozenset[int]:
     """Tokens that end a clause: sentence punctuation, and whitespace tokens holding a line break."""
     if f.boundaries is None:
-        f.boundaries = frozenset([i for i, fl in enumerate(f.flags) if fl & STOP])
+        f.boundaries = frozenset(positions(f.flags, STOP))
     return f.boundaries
 
 

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp._memo import BoundedMemo
-from nlp.components._doc import ALPHA, Lexicon, found, in_context, lexicon_of
+from nlp.components._doc import ALPHA, Lexicon, found, in_context, lexicon_of, positions
 from nlp.components.substances import hit_label, load_gazetteer, load_words
 from nlp.gazetteer import Gazetteer
 
@@ -69,7 +69,7 @@ class FuzzyMatcher:
         if not f.present & bit:
             return doc  # the usual case: no word of the doc is a known misspelling
         idx, length = f.idx, f.length
-        for i in [i for i, fl in enumerate(f.flags) if fl & bit]:
+        for i in positions(f.flags, bit):
             if i in f.matched_tokens:
                 continue
             hit = self.lookup(f.text[idx[i]:idx[i] + length[i]].lower())

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components._doc import CUE, ITEM, MONEY, NUM, TIMES, UNIT, WORD_START, Lexicon, found, lexicon_of
+from nlp.components._doc import CUE, ITEM, MONEY, NUM, TIMES, UNIT, WORD_START, Lexicon, found, lexicon_of, positions
 from nlp.normalize.prices import Price, find_prices
 from nlp.normalize.quantities import Amount, find_amounts
 
@@ -41,7 +41,7 @@ class Measures:
         price_starts: list[int] = []
         idx = f.idx
         last = n - 1
-        for i in [i for i, fl in enumerate(flags) if fl & NUM]:
+        for i in positions(flags, NUM):
             prev = flags[i - 1] if i else 0
             nxt = flags[i + 1] if i < last else 0
             if nxt & UNIT or prev & TIMES:
@@ -55,7 +55,7 @@ class Measures:
         if amount_starts or cues:
             # word quantities ("an eighth", "half oz", "QP") are kept only on token boundaries, so
             # they are read only where a token that can start one stands
-            word_starts = ([idx[i] for i, fl in enumerate(flags) if fl & WORD_START]
+            word_starts = ([idx[i] for i in positions(flags, WORD_START)]
                            if cues else [])  # read only when a cue word is present
             items += find_amounts(text, dose_max_mg=self.dose_max_mg, starts=amount_starts,
                                   has_items=bool(present & ITEM), word_cues=cues, word_starts=word_starts)

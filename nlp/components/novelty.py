@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp._memo import BoundedMemo
-from nlp.components._doc import ALPHA, Lexicon, found, in_context, lexicon_of
+from nlp.components._doc import ALPHA, Lexicon, found, in_context, lexicon_of, positions
 from nlp.components.substances import load_gazetteer, load_words
 from nlp.errors import ExtractionError
 
@@ -86,7 +86,7 @@ class Novelty:
         if not f.present & bit:
             return doc  # the usual case: no token string with NPS morphology
         orth, idx, length, verdicts = f.orth, f.idx, f.length, self._verdicts
-        for i in [i for i, fl in enumerate(f.flags) if fl & bit]:
+        for i in positions(f.flags, bit):
             if i in f.matched_tokens:
                 continue
             start, end = idx[i], idx[i] + length[i]

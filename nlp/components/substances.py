@@ -34,6 +34,7 @@ from spacy.tokens import Doc
 
 from nlp import gazetteer as gaz
 from nlp.components._doc import Found, clause, found, hash_string, in_context, lexicon_of
+from nlp.components._doc import positions as _positions
 from nlp.components._trie import TokenTrie
 from nlp.tokenizer import TOKENIZER_REVISION
 
@@ -181,7 +182,7 @@ class SubstanceMatcher:
             return doc
         lower = f.lower
         # the tokens that start a synonym or a look-alike (the screen's bit), for both tries
-        positions = [i for i, fl in enumerate(f.flags) if fl & bit]
+        positions = _positions(f.flags, bit)
         matches = self.matcher(lower, positions)
         if not matches:
             return doc

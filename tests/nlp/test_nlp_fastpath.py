@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import spacy
@@ -186,3 +188,118 @@ def test_lexicon_screens_set_their_bits_and_upgrade_a_plain_state(nlp) -> None: 
     assert [i for i, fl in enumerate(f.flags) if fl & bit] == [0, 2]
     assert f.present & bit and f.present & NUM
     assert [fl & ~bit for fl in f.flags] == list(before)
+
+
+# -- the C loops of nlp/_tokendata.c against the same loops in Python -------------------------------------------
+
+GOLD = Path(__file__).resolve().parents[2] / "tests" / "gold"
+# every module that took the loops by name at import
+_LOOPS = [("_doc", "read_tokens", "py_read_tokens"), ("_doc", "positions", "py_positions"),
+          ("measures", "positions", "py_positions"), ("novelty", "positions", "py_positions"),
+          ("fuzzy", "positions", "py_positions"), ("substances", "_positions", "py_positions")]
+
+
+def _gold_texts(kind: str, n: int) -> list[dict[str, object]]:
+    import json
+
+    lines = (GOLD / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines[:n] if line]
+
+
+def test_the_c_loops_are_built_here() -> None:
+    """``make`` builds them (gcc is on every machine that runs the tests): the benches and the
+    tests must measure and check the compiled path, not fall back on Python without a word."""
+    import nlp._tokendata
+    from nlp.components import _doc
+
+    assert _doc.read_tokens is nlp._tokendata.read_tokens
+    assert _doc.positions is nlp._tokendata.positions
+
+
+@pytest.mark.parametrize("text", [*TEXTS, "🇩🇪→🇪🇺 Versand aus Deutschland — 5g\u00a0MDMA\n\n\n", "x " * 3000])
+def test_read_tokens_agrees_with_python(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    from spacy.attrs import IDX, ORTH
+
+    from nlp.components._doc import Lexicon, py_read_tokens, read_tokens
+
+    doc = nlp.make_doc(text)
+    columns = doc.to_array([ORTH, IDX])
+    lex = Lexicon()
+    assert read_tokens(lex.tokens, columns)[2:] == py_read_tokens(lex.tokens, columns)[2:] == (None, 0) or not text
+    got = read_tokens(lex.tokens, columns)
+    lex.read(doc, got[0])  # describes every string
+    want = py_read_tokens(lex.tokens, columns)
+    got = read_tokens(lex.tokens, columns)
+    assert got == want
+    assert got[0] == [t.orth for t in doc] and got[1] == [t.idx for t in doc]
+    if len(doc) > 1:  # a string the memo lost: no flags from either, the token columns still read
+        del lex.tokens[doc[-1].orth]
+        assert read_tokens(lex.tokens, columns) == py_read_tokens(lex.tokens, columns) == (got[0], got[1], None, 0)
+
+
+def test_read_tokens_rejects_what_is_not_a_token_table() -> None:
+    import numpy as np
+
+    from nlp.components._doc import read_tokens
+
+    with pytest.raises(ValueError, match="uint64"):
+        read_tokens({}, np.zeros((3, 3), dtype=np.uint64))
+    with pytest.raises(ValueError, match="uint64"):
+        read_tokens({}, np.zeros((3, 2), dtype=np.float64))
+    with pytest.raises(TypeError, match="tuples"):
+        read_tokens({0: [1, 2, 3]}, np.zeros((1, 2), dtype=np.uint64))
+    with pytest.raises(TypeError):
+        read_tokens({0: ("a", 2, 3)}, np.zeros((1, 2), dtype=np.uint64))
+    assert read_tokens({}, np.zeros((0, 2), dtype=np.uint64)) == ([], [], ((), (), ()), 0)
+
+
+def test_positions_agrees_with_python() -> None:
+    import random
+
+    from nlp.components._doc import positions, py_positions
+
+    rnd = random.Random(5)
+    for _ in range(200):
+        flags = tuple(rnd.choice([0, 1, 2, 8, 1024, 1 << 40, 3 | 1 << 20]) for _ in range(rnd.randrange(0, 120)))
+        for bit in (1, 8, 1024, 1 << 20, 1 << 40, 1 | 8):
+            assert positions(flags, bit) == py_positions(flags, bit)
+            assert positions(list(flags), bit) == py_positions(flags, bit)
+    with pytest.raises(TypeError):
+        positions((1, "x"), 1)
+
+
+def test_extraction_is_the_same_with_the_loops_in_python(full_extractor, monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:  # type: ignore[no-untyped-def]
+    """The whole pipeline on gold listings and posts gives the same records either way (what an
+    install without a C compiler runs)."""
+    import dataclasses
+    import importlib
+    from datetime import datetime
+
+    from narcoscope.records import Listing, Post, PriceDisplay
+
+    listings = [Listing(source="gold", listing_id=str(d["id"]), url="", title=str(d["title"]),
+                        description=str(d["description"]), vendor=str(d.get("vendor") or ""),
+                        prices=(PriceDisplay(str(d["price"])),) if d.get("price") else (),
+                        ships_from=str(d.get("ships_from") or ""), ships_to=str(d.get("ships_to") or ""))
+                for d in _gold_texts("listings", 120)]
+    posts = [Post(source="gold", post_id=str(d["id"]), thread_id="t", url="", author=str(d.get("author") or ""),
+                  body=str(d["body"]), thread_title=str(d.get("thread_title") or "")) for d in _gold_texts("posts", 60)]
+    monkeypatch.setattr(full_extractor, "settings", dataclasses.replace(full_extractor.settings, memo_size=0))
+    when = datetime(2026, 5, 4)
+    compiled = list(full_extractor.extract_many([*listings, *posts], when))
+    calls: Counter[tuple[str, str]] = Counter()
+    doc_module = importlib.import_module("nlp.components._doc")
+
+    def counting(key: tuple[str, str], fn: Any) -> Any:
+        def counted(*args: Any) -> Any:
+            calls[key] += 1
+            return fn(*args)
+        return counted
+
+    for module, name, fallback in _LOOPS:
+        monkeypatch.setattr(importlib.import_module(f"nlp.components.{module}"), name,
+                            counting((module, name), getattr(doc_module, fallback)))
+    assert list(full_extractor.extract_many([*listings, *posts], when)) == compiled
+    assert set(calls) == {(module, name) for module, name, _ in _LOOPS}  # every loop ran in Python
+    assert sum(len(e.entities) for e in compiled) > 500
