@@ -245,10 +245,11 @@ def _insert_docs(conn: sqlite3.Connection, docs: list[IndexDoc], *, texts: Calla
 
 # A bulk load's batch goes through a *stage*: an in-memory database the caller's thread fills (Python
 # work: the rows and their binding), serialised and handed to the writer thread, which attaches it as
-# ``stage`` and copies it in with one INSERT … SELECT per table. Each is ONE ``sqlite3_step``, during
-# which CPython's sqlite3 does not hold the GIL, so all of the writer's SQLite work — FTS5 tokenising
-# included — runs while the caller produces and prepares the next batch (``executemany`` in a thread
-# would take the GIL back for every row, i.e. wait for it while the other thread runs Python).
+# ``stage`` and copies it in with one INSERT … SELECT per table, all run by ONE statement (a trigger, see
+# ``_APPLY_TRIGGER``): ONE ``sqlite3_step``, during which CPython's sqlite3 does not hold the GIL, so all
+# of the writer's SQLite work — FTS5 tokenising included — runs while the caller produces and prepares
+# the next batch (``executemany`` in a thread would take the GIL back for every row, i.e. wait for it
+# while the other thread runs Python).
 _STAGE_DDL = f"""
 CREATE TABLE docs(rid INTEGER PRIMARY KEY, doc_id, doc_key, kind, source, source_kind, vendor, ships_from, lang,
     price_usd, quantity_g, first_seen, last_seen, substances, classes, ships_to, title, body, tags, extra);
@@ -330,9 +331,20 @@ def stage_batch(docs: dict[str, IndexDoc], doc_keys: dict[str, int], prepared: P
         stage.close()
 
 
+# The statements above as the body of one trigger, fired by inserting a row into ``stage_apply`` (which
+# the trigger's last statement drops: the table stays empty). Run one by one, each statement took the
+# GIL back when it ended, and while the caller's thread runs Python a thread waits for the GIL up to
+# the switch interval (5 ms): ~15 waits a batch, ~10 s of the writer thread's 60 at 1M listings
+# (bench/bench_index.py). A TEMP trigger may read the attached stage (a main one may not).
+_APPLY_TRIGGER = ("CREATE TEMP TRIGGER IF NOT EXISTS apply_stage BEFORE INSERT ON stage_apply BEGIN "
+                  + "; ".join(_APPLY_STAGE) + "; SELECT RAISE(IGNORE); END")
+
+
 def attach_stage(conn: sqlite3.Connection) -> None:
     if not any(name == "stage" for _seq, name, _file in conn.execute("PRAGMA database_list")):
         conn.execute("ATTACH DATABASE ':memory:' AS stage")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS stage_apply(n)")
+    conn.execute(_APPLY_TRIGGER)
 
 
 def detach_stage(conn: sqlite3.Connection) -> None:
@@ -351,8 +363,7 @@ def apply_stage(conn: sqlite3.Connection, image: bytes, *, weekly: bool = True) 
     conn.deserialize(image, name="stage")
     if not weekly:
         conn.execute("DELETE FROM stage.weekly_weeks")
-    for sql in _APPLY_STAGE:
-        conn.execute(sql)
+    conn.execute("INSERT INTO stage_apply VALUES (1)")
 
 
 @lru_cache(maxsize=1 << 14)
