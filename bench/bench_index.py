@@ -13,7 +13,9 @@ core; on a shared machine, the CPU figures are the contention-free cost). Then i
 of typical analyst queries: full text + filters, facets, weekly aggregation over 52 weeks, and
 prints each of the issue's targets as met / NOT met. The naive schema (one FTS5 table ranked by
 plain ``bm25`` ORDER BY, exact counts and facets) is loaded from the same batches, measured the same
-way, and queried for the ratios (``--no-naive-queries`` skips its slow queries). Last, a second
+way, and queried for the ratios (``--no-naive-queries`` skips its slow queries). A bare FTS5 table
+of title and body is loaded the same way too: it loads at the ~27,000 rows/s the issue measured for
+its naive schema here, so the 20,000 rows/s target is 0.74x of it in the same run. Last, a second
 index is loaded with the corpus generated while indexing (as ``narcoscope index reindex`` reads the
 store), counting only the time inside write_batch and the load's finish: the caller-visible figure,
 in which the writer's work that overlaps generation is not counted. With NARCOSCOPE_ES_URL set, the
@@ -337,6 +339,20 @@ class Naive:
         return res
 
 
+def load_bare(path: str, batches: Batches) -> Span:
+    """One FTS5 table of the listings' title and body, nothing else, loaded like :meth:`Naive.load`."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE VIRTUAL TABLE f USING "
+                       "fts5(title, body, tokenize='porter unicode61 remove_diacritics 2');")
+    with Span.measure() as span:
+        for docs, _obs in batches:
+            conn.execute("BEGIN")
+            conn.executemany("INSERT INTO f(title, body) VALUES (?,?)", [(d.title, d.body) for d in docs])
+            conn.execute("COMMIT")
+    conn.close()
+    return span
+
+
 def report(name: str, res: dict[str, Samples], base: dict[str, Samples] | None) -> None:
     for key, samples in res.items():
         wall, cpu = [w for w, _ in samples], [c for _, c in samples]
@@ -355,11 +371,12 @@ TARGETS = (("search", 50.0), ("facets", 200.0), ("weekly", 1000.0))
 INDEXING_TARGET = 20_000  # listings/s
 
 
+def met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
 def check_targets(span: Span, rows: int, res: dict[str, Samples]) -> None:
     """Print each target next to the measured figure (wall, and CPU as the contention-free cost)."""
-    def met(ok: bool) -> str:
-        return "met" if ok else "NOT met"
-
     rate, busiest = rows / span.wall, rows / span.busiest if span.busiest else 0.0
     print(f"  target bulk indexing >= {INDEXING_TARGET:,} listings/s: wall {rate:,.0f} "
           f"({met(rate >= INDEXING_TARGET)}), busiest thread's CPU {busiest:,.0f} ({met(busiest >= INDEXING_TARGET)})")
@@ -407,11 +424,16 @@ def main() -> None:
             print(f"  naive bulk indexing, measured the same way: {naive.rates(args.rows)}")
             print(f"  naive, its SQL statements alone: {args.rows / naive_sql.wall:,.0f} listings/s wall, "
                   f"{args.rows / naive_sql.cpu:,.0f} per CPU-second")
-            # The machine-independent form of the 20,000 rows/s target: the issue's naive schema loaded
-            # 27,000 rows/s where the target was set, so the bar is 20/27 = 0.74 x naive in the same run.
             print(f"  bulk indexing / naive load: wall {naive.wall / span.wall:.2f}x, "
-                  f"CPU (all threads) {naive.cpu / span.cpu:.2f}x, busiest thread {naive.busiest / span.busiest:.2f}x "
-                  f"(target >= {20 / 27:.2f}x)")
+                  f"CPU (all threads) {naive.cpu / span.cpu:.2f}x, busiest thread {naive.busiest / span.busiest:.2f}x")
+            # The issue's reference: "a naive FTS5 schema measured here: 27,000 rows/s loading". The naive
+            # schema above (what the queries need, without design) loads at about half that here; a bare
+            # FTS5 table of title and body loads at about 27,000/s, so it is the reference the issue
+            # measured, and the 20,000 rows/s target is 20/27 = 0.74x of it in the same run.
+            bare = load_bare(f"{tmp}/bare.db", batches)
+            print(f"  bare FTS5 table (title, body; the issue's ~27,000/s reference): {bare.rates(args.rows)}")
+            print(f"  bulk indexing / bare FTS5 load: wall {bare.wall / span.wall:.2f}x (target >= {20 / 27:.2f}x: "
+                  f"{met(bare.wall / span.wall >= 20 / 27)})")
             if not args.no_naive_queries:
                 naive_res = nv.bench(max(3, args.repeat // 5))
                 report("naive", naive_res, None)
