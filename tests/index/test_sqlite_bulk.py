@@ -143,3 +143,44 @@ def test_a_failure_on_the_bulk_writer_thread_reaches_the_caller(tmp_path: Path, 
     ix.write_batch(DOCS)
     assert ix.count() == 50
     ix.close()
+
+
+def test_the_batches_queued_behind_a_failed_one_are_not_written(tmp_path: Path, monkeypatch) -> None:
+    """Two bulk batches may be in flight (``BULK_IN_FLIGHT``): when the first fails, the one queued
+    behind it is skipped by the writer thread, so the index never holds a batch without the ones before."""
+    import sqlite3
+    import threading
+
+    import pytest
+
+    from index import _sqlite_write
+    from index.base import IndexWriteError
+    from index.sqlite_backend import BULK_IN_FLIGHT
+
+    assert BULK_IN_FLIGHT == 2
+    ix = SqliteIndex(str(tmp_path / "q.db"))
+    real = _sqlite_write.apply_stage
+    release = threading.Event()
+    applied: list[int] = []
+
+    def failing_first(conn: sqlite3.Connection, image: bytes, **kw: bool) -> None:
+        applied.append(len(applied))
+        real(conn, image, **kw)
+        if len(applied) == 1:
+            assert release.wait(30)  # held until the second batch is queued behind it
+            raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(_sqlite_write, "apply_stage", failing_first)
+    with pytest.raises(IndexWriteError, match="disk I/O error"), ix.bulk_load():
+        ix.write_batch(DOCS[:10], observations()[:20])
+        ix.write_batch(DOCS[10:20])
+        assert len(ix._committing) == 2  # both handed over, the first still applying
+        release.set()
+        ix.write_batch(DOCS[20:30])  # waits for the first: raises its failure, is not handed over
+    assert applied == [0]  # the queued batch never reached the index
+    assert ix.count() == 0
+    monkeypatch.setattr(_sqlite_write, "apply_stage", real)
+    with ix.bulk_load():  # the next load writes again
+        ix.write_batch(DOCS)
+    assert ix.count() == 50
+    ix.close()
