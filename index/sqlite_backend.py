@@ -33,7 +33,7 @@ BULK_CHECKPOINT_PAGES = 65536  # 256 MiB of WAL between checkpoints during a bul
 # Bulk-load batches handed to the writer thread and not yet committed, at most: one it applies, one
 # waiting. A batch during which FTS5 merges segments takes several times the usual time; with a batch
 # waiting, the caller goes on preparing the next one instead of waiting for the merge (1M listings:
-# ~15,200 -> ~16,400/s, bench/bench_index.py; more in flight gained nothing more).
+# 15,200 -> 15,800-16,400/s in runs of bench/bench_index.py's load; four in flight gained no more).
 BULK_IN_FLIGHT = 2
 log = logging.getLogger(__name__)
 
