@@ -172,7 +172,7 @@ class SqliteIndex:
         last_seen and observations' week and doc_key are instead dropped and built once, sorted, at
         the end, and weekly counts are materialised then. A load killed half-way leaves a flag: the
         next ``bulk_load`` or :meth:`finish_bulk` (and any re-open, which re-creates missing indexes)
-        completes it; the batch in flight then is simply not written (it never committed).
+        completes it; the batches in flight then are simply not written (they never committed).
         """
         if self._bulk:
             yield self

@@ -50,6 +50,10 @@ static PyObject *read_tokens(PyObject *self, PyObject *args) {
             goto done;
         }
         PyObject *f = PyTuple_GET_ITEM(entry, 0), *lo = PyTuple_GET_ITEM(entry, 1), *le = PyTuple_GET_ITEM(entry, 2);
+        if (!PyLong_Check(f)) {  /* no __index__: no Python code runs while entry is borrowed */
+            PyErr_SetString(PyExc_TypeError, "read_tokens: flag bits must be ints");
+            goto done;
+        }
         long long bits = PyLong_AsLongLong(f);
         if (bits == -1 && PyErr_Occurred()) goto done;
         present |= bits;
@@ -82,6 +86,11 @@ static PyObject *positions(PyObject *self, PyObject *args) {
     Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
     PyObject **items = PySequence_Fast_ITEMS(fast);
     for (Py_ssize_t i = 0; out && i < n; i++) {
+        if (!PyLong_Check(items[i])) {  /* no __index__: no Python code runs while items is borrowed */
+            PyErr_SetString(PyExc_TypeError, "positions: flags must be ints");
+            Py_CLEAR(out);
+            break;
+        }
         long long fl = PyLong_AsLongLong(items[i]);
         if (fl == -1 && PyErr_Occurred()) {
             Py_CLEAR(out);
