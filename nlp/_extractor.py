@@ -45,8 +45,9 @@ log = logging.getLogger(__name__)
 _FieldPlaces = tuple[str | None, tuple[Entity, ...], tuple[str, ...], tuple[Entity, ...]]
 # (USD conversion, entity attributes, the same with the headline mark, value text) of a price
 _PriceFacts = tuple[Conversion | None, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], str]
-CODE_VERSION = "3"  # bumped when the code changes what is extracted (2: posts read an origin in the thread
-# title; 3: item counts in the market languages, listed vendors and vendor speech, domestic origins)
+CODE_VERSION = "4"  # bumped when the code changes what is extracted (2: posts read an origin in the thread
+# title; 3: item counts in the market languages, listed vendors and vendor speech, domestic origins;
+# 4: a quantity field counts items by whole item words, not stems)
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config"
 SEP = "\n\n"
 # A market handle: CamelCase (DutchChampagne, KrysztalPL), capitals then a word (NLRCShop), or

@@ -36,7 +36,8 @@ UNIT_ALIASES: dict[str, str] = {
 ITEM_STEM_WORDS = frozenset({
     "tab", "tabs", "tablet", "tablets", "tabletten", "tabletki", "tabletek", "tabletka", "comprimé", "comprimés",
     "comprimido", "comprimidos", "pill", "pills", "pillen", "pastilla", "pastillas", "pastille", "pastilles",
-    "pigułki", "pigułek", "таблетка", "таблетки", "таблеток", "cartones", "unidades", "uds", "штук", "pellet",
+    "pigułki", "pigułek", "pigułka", "tablette", "tabletce", "таблетка", "таблетки", "таблеток", "carton",
+    "cartones", "unidad", "unidades", "uds", "штук", "штука", "штуку", "kapsel", "pellet",
     "pellets", "blotter", "blotters", "cap", "caps", "capsule", "capsules", "kapseln", "vial", "vials", "cart",
     "carts", "cartridge", "cartridges", "bar", "bars", "hit", "hits", "pcs", "piece", "pieces", "stk", "stück",
     "stuks", "szt", "sztuk", "шт", "unit", "units", "square", "squares", "geltabs", "microdots", "ampoules",
@@ -133,9 +134,9 @@ _WORD_CUES = ("eighth", "half", "quarter", "qp", "hp", "zip", "ounce", "1/8", "1
 WORD_START_WORDS = frozenset({"a", "an", "one", "eighth", "1", "half", "halfg", "halfp", "quarter", "qp", "hp"})
 WORD_CUE_WORDS = frozenset({"eighth", "half", "quarter", "qp", "hp", "zip", "zips", "ounce", "oz", "o",
                             "1/8", "1/4", "1/2", "halfp"})
-_ITEM_STEMS = ("tab", "pill", "pellet", "blotter", "caps", "kapsel", "vial", "cart", "bar", "hit", "pcs",
-               "piece", "stk", "stück", "stuks", "szt", "шт", "таблет", "unit", "square", "microdot",
-               "ampoule", "patch", "strip", "sheet", "button", "comprim", "pastill", "piguł", "carton", "unidad")
+# Whether a text counts items at all (an item word, whole): "mg" figures are doses then. Whole words, not
+# stems: "hit" is in "white", "tal" in "krysztal", "patch" in "dispatch".
+_ITEM_WORD = re.compile(rf"(?<!\w)(?:{ITEM_WORDS})(?!\w)", re.I)
 
 
 def _measure_kind(unit: str, value: float, has_items: bool, dose_max_mg: float) -> Kind:
@@ -252,9 +253,9 @@ def find_amounts(text: str, *, dose_max_mg: float = 60.0, starts: Iterable[int] 
     scans.
     """
     readings = _readings(text, starts)
-    lower = text.lower() if has_items is None or word_cues is None else ""
+    lower = text.lower() if word_cues is None else ""
     if has_items is None:
-        has_items = any(s in lower for s in _ITEM_STEMS)
+        has_items = _ITEM_WORD.search(text) is not None
     has_items = has_items or any(r[0] != _MEASURE for r in readings)
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []

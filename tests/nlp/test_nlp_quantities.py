@@ -43,6 +43,16 @@ def test_locants_and_codes_are_not_amounts(text: str) -> None:
     assert find_amounts(text) == []
 
 
+@pytest.mark.parametrize(("text", "kind"), [
+    # an item word makes a heavy mg figure a dose; a word that merely contains one does not
+    ("Tramadol 100mg pro Tablette", "DOSE"), ("100mg w tabletce", "DOSE"), ("100mg за штуку", "DOSE"),
+    ("China white 100mg", "QUANTITY"), ("100mg, auto-dispatch", "QUANTITY"), ("krysztal 100mg", "QUANTITY"),
+    ("heavy hitter 100mg", "QUANTITY"), ("community batch 100mg", "QUANTITY"),
+])
+def test_item_words_count_whole(text: str, kind: str) -> None:
+    assert [a.kind for a in find_amounts(text)] == [kind]
+
+
 def test_locant_next_to_quantity() -> None:
     found = find_amounts("3-MMC 5g and 4-CMC 10g")
     assert [(a.value, a.unit, a.text) for a in found] == [(5.0, "g", "5g"), (10.0, "g", "10g")]
