@@ -353,20 +353,20 @@ class Extractor:
         memo, memo_on = self._memo, self.settings.memo_size > 0
         keys = []
         out: list[Found | None] = []
-        todo: dict[tuple[str, int, str], tuple[str, str, str]] = {}
+        todo: dict[tuple[str, int, str], None] = {}  # in order of first sighting
         for head, body, kind in texts:
-            key = (kind, len(head), f"{head}{SEP}{body}" if body else head)
+            key = (kind, len(head), f"{head}{SEP}{body}" if body else head)  # (kind, title length, text)
             f = memo.get(key)
             keys.append(key)
             out.append(f)
             if memo_on:
                 self._memo_used.add(key)
             if f is None:
-                todo[key] = (head, body, kind)
+                todo[key] = None
         if not todo:
             return out  # type: ignore[return-value]  # every record's findings came from the memo
         zone.enter()
-        docs = [self._make_doc(head, body, kind) for head, body, kind in todo.values()]
+        docs = [self._make_doc(text, title_len, kind) for kind, title_len, text in todo]
         for _, proc in self.nlp.pipeline:
             docs = [proc(doc) for doc in docs]
         fresh = dict(zip(todo, map(found, docs), strict=True))
@@ -381,21 +381,19 @@ class Extractor:
         return [f if f is not None else fresh[key] for f, key in zip(out, keys, strict=True)]
 
     # -- documents --------------------------------------------------------------------------
-    def _make_doc(self, head: str, body: str, kind: str) -> Doc:
-        text = f"{head}{SEP}{body}" if body else head
+    def _make_doc(self, text: str, title_len: int, kind: str) -> Doc:
+        """The doc of a record's text: its title, then ``SEP`` and its body when it has one."""
         doc = self.nlp.make_doc(text)
         doc.user_data["ns_text"] = text
         doc.user_data["ns_kind"] = kind
-        doc.user_data["ns_title_end"] = len(head)
-        if body:
-            doc.user_data["ns_lang_range"] = (len(head) + len(SEP), len(head) + len(SEP) + len(body))
+        doc.user_data["ns_title_end"] = title_len
+        if len(text) > title_len:
+            doc.user_data["ns_lang_range"] = (title_len + len(SEP), len(text))
         return doc
 
     def _listing_doc(self, listing: Listing) -> Doc:
-        return self._make_doc(listing.title, listing.description, "listing")
-
-    def _post_doc(self, post: Post) -> Doc:
-        return self._make_doc(post.thread_title, post.body, "post")
+        head, body = listing.title, listing.description
+        return self._make_doc(f"{head}{SEP}{body}" if body else head, len(head), "listing")
 
     # -- results ----------------------------------------------------------------------------
     def _listing_result(self, listing: Listing, doc: Doc | Found, observed_at: datetime) -> Extraction:
