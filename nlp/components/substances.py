@@ -33,8 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp import gazetteer as gaz
-from nlp.components._doc import Found, clause, found, hash_string, in_context, lexicon_of
-from nlp.components._doc import positions as _positions
+from nlp.components._doc import Found, clause, found, hash_string, in_context, lexicon_of, positions
 from nlp.components._trie import TokenTrie
 from nlp.tokenizer import TOKENIZER_REVISION
 
@@ -182,12 +181,12 @@ class SubstanceMatcher:
             return doc
         lower = f.lower
         # the tokens that start a synonym or a look-alike (the screen's bit), for both tries
-        positions = _positions(f.flags, bit)
-        matches = self.matcher(lower, positions)
+        starts = positions(f.flags, bit)
+        matches = self.matcher(lower, starts)
         if not matches:
             return doc
         blocked: set[int] = set()
-        for s, e, _ in self.negatives(lower, positions):
+        for s, e, _ in self.negatives(lower, starts):
             blocked.update(range(s, e))
         f.matched_tokens.update(blocked)  # look-alikes are never novelty or fuzzy material
         unit_tokens = f.measure_tokens  # "5 g" is an amount, never GHB; "$" never a substance

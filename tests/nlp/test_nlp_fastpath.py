@@ -196,7 +196,7 @@ GOLD = Path(__file__).resolve().parents[2] / "tests" / "gold"
 # every module that took the loops by name at import
 _LOOPS = [("_doc", "read_tokens", "py_read_tokens"), ("_doc", "positions", "py_positions"),
           ("measures", "positions", "py_positions"), ("novelty", "positions", "py_positions"),
-          ("fuzzy", "positions", "py_positions"), ("substances", "_positions", "py_positions")]
+          ("fuzzy", "positions", "py_positions"), ("substances", "positions", "py_positions")]
 
 
 def _gold_texts(kind: str, n: int) -> list[dict[str, object]]:
