@@ -6,6 +6,7 @@ the interpreter lock; the crawl drives them week by week through their control A
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
@@ -47,7 +48,10 @@ class DemoSites:
             try:
                 self.sites()
                 return self
-            except OSError:
+            except (OSError, http.client.HTTPException):
+                # Not listening yet. On a port in the ephemeral range a connection to a port nobody
+                # listens on can meet itself (TCP simultaneous open) and read its own request back:
+                # BadStatusLine("GET /sites HTTP/1.1"), seen in CI.
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"the demo sites did not start within {timeout:.0f}s")

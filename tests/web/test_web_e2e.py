@@ -9,6 +9,7 @@ Screenshots of every page land in test-output/screenshots/ for review.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -64,7 +65,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             try:
                 urllib.request.urlopen(base + "/login", timeout=2).read()
                 break
-            except OSError:
+            except (OSError, http.client.HTTPException):  # not up yet (or a socket met itself, see narcoscope/demo.py)
                 time.sleep(0.2)
         yield base, paths
     finally:
