@@ -53,7 +53,11 @@ def load_words(path: str, key: str = "words") -> frozenset[int]:
 def load_strings(path: str, key: str) -> list[str]:
     """A list of lower-cased strings from a YAML mapping (empty when the key is absent)."""
     data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
-    return [str(w).lower() for w in data.get(key, []) or []]
+    words = data.get(key, []) or []
+    bad = [w for w in words if not isinstance(w, str)]
+    if bad:  # YAML 1.1 reads an unquoted on, no, yes or off as a boolean ("on" once became "true")
+        raise ValueError(f"{path}: {key} has items {bad!r} that are not strings; quote words such as \"on\"")
+    return [w.lower() for w in words]
 
 
 def load_gazetteer(nlp: Language, gazetteer_dir: str, common_words: str | None) -> gaz.Gazetteer:

@@ -141,7 +141,15 @@ def _add(table: dict[str, set[str]], name: str, code: str) -> None:
 @functools.lru_cache(maxsize=8)
 def load_gazette(places_dir: Path) -> Gazette:
     """Build (once per directory) the place vocabulary from ``countries.tsv`` and ``aliases.yaml``."""
-    aliases = yaml.load((places_dir / "aliases.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    path = places_dir / "aliases.yaml"
+    aliases = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    for section, entries in aliases.items():
+        # YAML 1.1 reads an unquoted NO (Norway), ON or no as a boolean: Norway's names once mapped to False
+        words = [w for ws in entries.values() for w in ws or ()] if isinstance(entries, dict) else entries or []
+        bad = [w for w in [*(entries if isinstance(entries, dict) else ()), *words] if not isinstance(w, str)]
+        if bad:
+            raise ValueError(f"{path}: section {section!r} has {bad!r}, which are not strings; "
+                             "quote codes and words such as \"NO\" or \"no\"")
     table: dict[str, set[str]] = {}
     stem_table: dict[str, set[str]] = {}
     codes: dict[str, str] = {}

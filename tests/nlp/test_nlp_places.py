@@ -18,7 +18,8 @@ from nlp.normalize import places as pl
     ("United States", "US"), ("USA", "US"), ("US", "US"), ("U.S.A.", "US"), ("Estados Unidos", "US"),
     ("España", "ES"), ("Espana", "ES"), ("Spanien", "ES"), ("Polska", "PL"), ("Россия", "RU"),
     ("Russian Federation", "RU"), ("Czech Republic", "CZ"), ("Österreich", "AT"), ("Belgique", "BE"),
-    ("Schweiz", "CH"), ("Canada", "CA"), ("China", "CN"), ("Hong Kong", "HK"), ("India", "IN"),
+    ("Schweiz", "CH"), ("Norway", "NO"), ("Norwegen", "NO"), ("Noorwegen", "NO"),
+    ("Canada", "CA"), ("China", "CN"), ("Hong Kong", "HK"), ("India", "IN"),
     ("Москва", "RU"), ("Amsterdam", "NL"),
     ("Europe", "EU"), ("EU", "EU"), ("European Union", "EU"), ("Europa", "EU"), ("🇪🇺", "EU"),
     ("Worldwide", "WW"), ("WW", "WW"), ("World wide", "WW"), ("weltweit", "WW"), ("Everywhere", "WW"),
@@ -128,3 +129,23 @@ def test_table_falls_back_to_pycountry(tmp_path) -> None:
     (tmp_path / "aliases.yaml").write_text("special: {WW: [worldwide]}\n", encoding="utf-8")
     gz = pl.load_gazette(tmp_path)
     assert pl.parse_origin_field("Frankreich", gz).code == "FR"  # type: ignore[union-attr]
+
+
+def test_alias_keys_that_yaml_reads_as_booleans_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An unquoted ``NO:`` is the boolean False in YAML 1.1: the loader says so instead of mapping
+    Norway's names to False."""
+    (tmp_path / "countries.tsv").write_text("NO\ten\tNorway\n", encoding="utf-8")
+    (tmp_path / "aliases.yaml").write_text("names:\n  NO: [norwegen]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not strings"):
+        pl.load_gazette(tmp_path)
+
+
+def test_context_word_lists_refuse_yaml_booleans(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The same trap in the context word lists: an unquoted ``on`` was read as True, then "true"."""
+    from nlp.components.substances import load_strings
+
+    path = tmp_path / "words.yaml"
+    path.write_text('fillers: [the, on]\nquoted: [the, "on"]\n', encoding="utf-8")
+    assert load_strings(str(path), "quoted") == ["the", "on"]
+    with pytest.raises(ValueError, match="not strings"):
+        load_strings(str(path), "fillers")
