@@ -9,7 +9,8 @@ WORKDIR /app
 # the venv), so every package pyproject.toml lists is there, and the config beside them. Installed
 # in place (-e), the layout `make` installs and the tests run: the packages read config/ from the
 # tree they sit in, which a copy into site-packages would leave behind. gcc builds the C loops of
-# nlp/_tokendata.c (the extraction runs them in Python without) and leaves with the apt lists.
+# nlp/_tokendata.c and the modules mypyc compiles (setup.py; without them the extraction runs the same
+# code interpreted) and leaves with the apt lists.
 COPY . .
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
     && pip install -e . \

@@ -8,7 +8,11 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
 .PHONY: setup system demo test lint typecheck pytest bench clean
 
-$(STAMP): pyproject.toml setup.py nlp/_tokendata.c
+# The modules mypyc compiles (pyproject.toml [tool.narcoscope.compiled]): an edit to one rebuilds, since
+# the installed-in-place extension beside it would otherwise go on running the old code.
+COMPILED := $(shell sed -n '/^\[tool.narcoscope.compiled\]/,/^]/p' pyproject.toml | grep -o '"[^"]*\.py"' | tr -d '"')
+
+$(STAMP): pyproject.toml setup.py nlp/_tokendata.c $(COMPILED)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"

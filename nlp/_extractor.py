@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 
 import nlp.components
 import nlp.tokenizer
+from narcoscope import compiled
 from narcoscope.records import Entity, Extraction, Listing, Post
 from nlp._fast import maker
 from nlp._memo import BoundedMemo
@@ -232,6 +233,7 @@ class Extractor:
     def from_config(cls, config_dir: Path = DEFAULT_CONFIG, *, gazetteer_dir: Path | None = None,
                     crypto_csv: Path | None = None) -> Extractor:
         """Build the extractor from ``config_dir`` (default: the repository's ``config/``)."""
+        compiled.warn_if_stale()
         config_dir = Path(config_dir).resolve()
         settings = Settings.load(config_dir, gazetteer_dir=gazetteer_dir, crypto_csv=crypto_csv)
         nlp_ = build_nlp(settings, config_dir)

@@ -9,6 +9,7 @@ member descriptors builds the very same object (equal, same hash, same type) in 
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,8 +19,11 @@ T = TypeVar("T")
 def maker(cls: type[T]) -> Callable[..., T]:
     """``make(*fields)`` for ``cls``: every field, positionally, in declaration order.
 
-    Only for dataclasses with ``slots=True`` and no ``__post_init__`` (nothing would run it).
+    Only for dataclasses with ``slots=True`` and no ``__post_init__`` (nothing would run it). A class
+    compiled by mypyc (no ``__slots__``: its fields are native) is its own fast constructor.
     """
+    if dataclasses.is_dataclass(cls) and "__slots__" not in cls.__dict__ and _compiled(cls):
+        return cls
     if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__") or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__}: not a slotted dataclass without __post_init__")
     names = [f.name for f in dataclasses.fields(cls)]
@@ -33,3 +37,9 @@ def maker(cls: type[T]) -> Callable[..., T]:
     make: Callable[..., T] = ns["make"]
     make.__qualname__ = f"maker({cls.__name__})"
     return make
+
+
+def _compiled(cls: type) -> bool:
+    """Whether ``cls`` comes from a module mypyc compiled (an extension module, not a .py file)."""
+    module = sys.modules.get(cls.__module__)
+    return not str(getattr(module, "__file__", "") or "").endswith(".py")

@@ -35,9 +35,9 @@ class TokenTrie(Generic[V]):
             vals = by_seq.setdefault(tuple(hash_string(t) for t in toks), [])
             if value not in vals:
                 vals.append(value)
-        # first token hash -> (values of the one-token pattern or None,
+        # first token hash -> (values of the one-token pattern or None (callers may replace values, see items),
         #                     {second token hash: [(length, {token-hash tuple: values})], longest first})
-        self.trie: dict[int, tuple[tuple[V, ...] | None, dict[int, list[tuple[int, dict[tuple[int, ...], Any]]]]]] = {}
+        self.trie: dict[int, tuple[Any, dict[int, list[tuple[int, dict[tuple[int, ...], Any]]]]]] = {}
         longer: dict[int, dict[int, dict[int, dict[tuple[int, ...], Any]]]] = {}
         singles: dict[int, tuple[V, ...]] = {}
         for seq, vals in by_seq.items():
