@@ -28,7 +28,11 @@ def compiled_modules() -> list[Extension]:
         return []
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     modules = config["tool"]["narcoscope"]["compiled"]["modules"]
-    extensions = mypycify(["--config-file", "pyproject.toml", *modules], opt_level="3", group_name="narcoscope")
+    try:
+        extensions = mypycify(["--config-file", "pyproject.toml", *modules], opt_level="3", group_name="narcoscope")
+    except (Exception, SystemExit) as exc:  # a type error or a mypyc bug: the install goes on interpreted
+        print(f"narcoscope: mypyc could not compile the listed modules ({exc!r}); they run interpreted")
+        return []
     for extension in extensions:
         extension.optional = True  # a failed compile leaves the module interpreted, not the install broken
     return extensions

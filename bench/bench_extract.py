@@ -7,9 +7,10 @@ on its own corpus: blank English tokenizer ~12,000 docs/s, plus a 10,000-pattern
 (``--no-ruler`` skips the second), and each verdict is printed. The blank tokenizer is the reference
 that depends most on the corpus: on 60-word listings it runs anywhere from ~6,000/s (line breaks
 and em dashes keep spaCy from caching) to ~33,000/s (a dozen templates, every chunk cached), while
-the full pipeline runs 3,200-4,700/s; so the ratio says more about the corpus than the pipeline,
-and the absolute rate is the figure to read (this is the issue's machine kind: a bare FTS5 table
-loads at the ~27,000 rows/s the index issue measured "here", ``bench/bench_index.py``).
+the full pipeline runs ~3,300-4,800/s (compiled by mypyc; interpreted ~2,500-3,800/s); so the ratio
+says more about the corpus than the pipeline, and the absolute rate is the figure to read (this is
+the issue's machine kind: a bare FTS5 table loads at the ~27,000 rows/s the index issue measured
+"here", ``bench/bench_index.py``).
 
     .venv/bin/python -m bench.bench_extract [--n 20000] [--n-realistic 5000] [--gazetteer DIR] [--gold]
                                             [--stages] [--repeat K] [--no-ruler]
@@ -56,6 +57,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from narcoscope import compiled
 from narcoscope.records import Listing, PriceDisplay
 from nlp import Extractor
 from nlp._extractor import SEP
@@ -283,6 +285,10 @@ def main() -> int:
     print(f"gazetteer: {len(gz.substances)} substances, {len(gz.patterns)} patterns, version {extractor.version}")
     print(f"start-up (Extractor.from_config): {load_s:.2f} s")
     print(f"token-data loops: {'C (nlp/_tokendata.c)' if _doc.read_tokens is not _doc.py_read_tokens else 'Python'}")
+    listed = compiled.listed()
+    built = [m for m in listed if m.extension is not None and not m.stale]
+    print(f"compiled by mypyc: {len(built)} of the {len(listed)} modules pyproject.toml lists"
+          + ("" if len(built) == len(listed) else " (the rest run interpreted: run make)"))
     print(f"rates are per second of process CPU time (robust to other load on the machine), best of {k}")
     for name, r in rates.items():
         print(f"{name}: {len(corpora[name])} listings, {r.words:.0f} words each on average")
