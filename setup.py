@@ -30,7 +30,7 @@ def compiled_modules() -> list[Extension]:
     modules = config["tool"]["narcoscope"]["compiled"]["modules"]
     try:
         extensions = mypycify(["--config-file", "pyproject.toml", *modules], opt_level="3", group_name="narcoscope")
-    except (Exception, SystemExit) as exc:  # a type error or a mypyc bug: the install goes on interpreted
+    except (Exception, SystemExit) as exc:  # noqa: BLE001  # any mypyc failure (its bugs raise AssertionError)
         print(f"narcoscope: mypyc could not compile the listed modules ({exc!r}); they run interpreted")
         return []
     for extension in extensions:
