@@ -85,8 +85,7 @@ class Found:
     kind: str = ""  # "listing" or "post" (set by the extractor)
     title_end: int = -1  # character offset where the title ends (-1: unknown)
 
-    # An explicit __init__: mypyc compiles it (~0.3 us), while the one @dataclass generates runs
-    # interpreted even in a compiled module (~2.5 us).
+    # explicit __init__ (and __reduce__, when pickled): why, in nlp/_fast.py
     def __init__(self, text: str, orth: Sequence[int], lower: Sequence[int], idx: Sequence[int],
                  length: Sequence[int], flags: Sequence[int], present: int = 0, lexicon: Lexicon | None = None,
                  measures: list[object] | None = None, measure_tokens: set[int] | None = None,
@@ -112,7 +111,6 @@ class Found:
         self.title_end = title_end
 
     def __reduce__(self) -> tuple[type[Found], tuple[object, ...]]:
-        # rebuilt by the constructor, interpreted or compiled (a mypyc class has no slot-wise pickling)
         return Found, (self.text, self.orth, self.lower, self.idx, self.length, self.flags, self.present, self.lexicon,
                        self.measures, self.measure_tokens, self.hits, self.matched_tokens, self.substance_ids,
                        self.lang, self.boundaries, self.kind, self.title_end)

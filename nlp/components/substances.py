@@ -33,6 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp import gazetteer as gaz
+from nlp._yaml import require_strings
 from nlp.components._doc import Found, clause, found, hash_string, in_context, lexicon_of, positions
 from nlp.components._trie import TokenTrie
 from nlp.tokenizer import TOKENIZER_REVISION
@@ -54,9 +55,7 @@ def load_strings(path: str, key: str) -> list[str]:
     """A list of lower-cased strings from a YAML mapping (empty when the key is absent)."""
     data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
     words = data.get(key, []) or []
-    bad = [w for w in words if not isinstance(w, str)]
-    if bad:  # YAML 1.1 reads an unquoted on, no, yes or off as a boolean ("on" once became "true")
-        raise ValueError(f"{path}: {key} has items {bad!r} that are not strings; quote words such as \"on\"")
+    require_strings(words, f"{path}: {key}")
     return [w.lower() for w in words]
 
 

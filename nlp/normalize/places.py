@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from nlp._yaml import require_strings
 from nlp.errors import ExtractionError
 
 SPECIAL = ("EU", "WW", "XX")
@@ -46,9 +47,7 @@ class Place:
     end: int
     text: str
 
-    # An explicit __init__: mypyc compiles it (~0.3 us), while the one @dataclass generates runs
-    # interpreted even in a compiled module (~2.5 us). Not frozen for the same reason (a
-    # compiled __init__ cannot set the fields of a frozen class when run interpreted); nothing mutates it
+    # explicit __init__ (and __reduce__, when pickled): why, in nlp/_fast.py
     def __init__(self, code: str, start: int, end: int, text: str) -> None:
         self.code = code
         self.start = start
@@ -56,7 +55,6 @@ class Place:
         self.text = text
 
     def __reduce__(self) -> tuple[type[Place], tuple[object, ...]]:
-        # rebuilt by the constructor, interpreted or compiled (a mypyc class has no slot-wise pickling)
         return Place, (self.code, self.start, self.end, self.text)
 
 
@@ -157,12 +155,13 @@ def load_gazette(places_dir: Path) -> Gazette:
     path = places_dir / "aliases.yaml"
     aliases = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     for section, entries in aliases.items():
-        # YAML 1.1 reads an unquoted NO (Norway), ON or no as a boolean: Norway's names once mapped to False
-        words = [w for ws in entries.values() for w in ws or ()] if isinstance(entries, dict) else entries or []
-        bad = [w for w in [*(entries if isinstance(entries, dict) else ()), *words] if not isinstance(w, str)]
-        if bad:
-            raise ValueError(f"{path}: section {section!r} has {bad!r}, which are not strings; "
-                             "quote codes and words such as \"NO\" or \"no\"")
+        where = f"{path}: section {section!r}"
+        if isinstance(entries, dict):  # code -> words
+            require_strings(entries, where)
+            for words in entries.values():
+                require_strings(words or (), where)
+        else:
+            require_strings(entries or (), where)
     table: dict[str, set[str]] = {}
     stem_table: dict[str, set[str]] = {}
     codes: dict[str, str] = {}
@@ -209,8 +208,7 @@ class _Tok:
     start: int
     end: int
 
-    # An explicit __init__: mypyc compiles it (~0.3 us), while the one @dataclass generates runs
-    # interpreted even in a compiled module (~2.5 us).
+    # explicit __init__ (and __reduce__, when pickled): why, in nlp/_fast.py
     def __init__(self, text: str, fold: str, start: int, end: int) -> None:
         self.text = text
         self.fold = fold

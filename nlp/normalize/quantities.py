@@ -87,9 +87,7 @@ class Amount:
     text: str
     count: float | None = None  # for "10 x 2mg": 10 items of 2 mg
 
-    # An explicit __init__: mypyc compiles it (~0.3 us), while the one @dataclass generates runs
-    # interpreted even in a compiled module (~2.5 us). Not frozen for the same reason (a
-    # compiled __init__ cannot set the fields of a frozen class when run interpreted); nothing mutates it
+    # explicit __init__ (and __reduce__, when pickled): why, in nlp/_fast.py
     def __init__(self, kind: Kind, value: float, unit: str, start: int, end: int, text: str,
                  count: float | None = None) -> None:
         self.kind = kind
@@ -107,7 +105,6 @@ class Amount:
         return None if factor is None else self.value * factor
 
     def __reduce__(self) -> tuple[type[Amount], tuple[object, ...]]:
-        # rebuilt by the constructor, interpreted or compiled (a mypyc class has no slot-wise pickling)
         return Amount, (self.kind, self.value, self.unit, self.start, self.end, self.text, self.count)
 
 
@@ -308,9 +305,7 @@ class Headline:
     dose: float | None = None
     dose_unit: str = ""
 
-    # An explicit __init__: mypyc compiles it (~0.3 us), while the one @dataclass generates runs
-    # interpreted even in a compiled module (~2.5 us). Not frozen for the same reason (a
-    # compiled __init__ cannot set the fields of a frozen class when run interpreted); nothing mutates it
+    # explicit __init__ (and __reduce__, when pickled): why, in nlp/_fast.py
     def __init__(self, quantity_value: float | None = None, quantity_unit: str = "",
                  quantity_g: float | None = None, units: float | None = None, dose: float | None = None,
                  dose_unit: str = "") -> None:
@@ -322,7 +317,6 @@ class Headline:
         self.dose_unit = dose_unit
 
     def __reduce__(self) -> tuple[type[Headline], tuple[object, ...]]:
-        # rebuilt by the constructor, interpreted or compiled (a mypyc class has no slot-wise pickling)
         return Headline, (self.quantity_value, self.quantity_unit, self.quantity_g, self.units, self.dose,
                           self.dose_unit)
 

@@ -10,15 +10,19 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+from setuptools import find_packages
 
 from narcoscope import compiled
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["narcoscope", "crawler", "store", "nlp", "index", "reports", "demosites", "web", "entities",
-            "importers", "scheduler"]
+# the top-level packages pyproject.toml installs (as tests/deploy/test_dockerfile.py reads them)
+PACKAGES = sorted({p.split(".", 1)[0] for p in find_packages(
+    where=str(ROOT), include=tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    ["find"]["include"])})
 
 
 def _module_name(source: Path) -> str:
