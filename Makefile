@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml setup.py nlp/_tokendata.c $(COMPILED)
 	$(BIN)/pip install --quiet -e ".[dev]"
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-setup: $(STAMP) system
+# System packages first: gcc among them builds the compiled parts during the install.
+setup: system $(STAMP)
 
 # System packages the tests need (a private Tor network): installed when missing and root.
 system:
