@@ -34,8 +34,10 @@ it). The caller's thread also counts the weekly counts of the load's observation
 (``_sqlite_weekly.WeekTally``) and stages the counts of the weeks the load has left, so nothing reads
 a week back to aggregate it (that cost the writer ~17 µs a listing in SQL). The caller's Python is
 the slower half, so the writer keeps every index up to date rather than leave a sort for the end.
-Each batch is still one transaction: a killed load loses at most the batch in flight, and the
-``bulk`` flag in ``meta`` finishes the rest.
+Each batch is written whole or not at all (a savepoint), and consecutive batches share a commit
+(``sqlite_backend.BULK_COMMIT_ROWS``), which writes each page they dirty once: a killed load loses the
+batches not yet committed (a reindex replays the store), and the ``bulk`` flag in ``meta`` finishes
+the rest.
 """
 
 from __future__ import annotations

@@ -89,18 +89,77 @@ def _facet_counts(ix: SqliteIndex) -> list[tuple]:
                             "ORDER BY kind, field, value").fetchall()
 
 
+def _killed_mid_load(path: str, body: str) -> list[int]:
+    """Run ``body`` inside ``bulk_load`` in a child process that then dies at once (``os._exit``: no
+    ``finally``, no exit handler), as a killed worker does; returns what ``body`` appended to ``seen``."""
+    import json
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import contextlib, json, os, sqlite3, sys
+        sys.path[:0] = {[str(Path(__file__).parent), str(Path(__file__).parents[2])]!r}
+        from fixture_corpus import DOCS, observations, volumes
+        from index import sqlite_backend
+        from index.sqlite_backend import SqliteIndex
+
+        def committed():
+            with contextlib.closing(sqlite3.connect({path!r})) as other:
+                return other.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+        def applied(ix):
+            for future in list(ix._committing):
+                future.result()
+
+        seen = []
+        ix = SqliteIndex({path!r})
+        with ix.bulk_load():
+        """) + textwrap.indent(textwrap.dedent(body), "    ")
+    code += "\n    print(json.dumps(seen), flush=True)\n    os._exit(0)\n"
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout))
+
+
 def test_an_interrupted_bulk_load_is_completed_later(tmp_path: Path) -> None:
     path = str(tmp_path / "i.db")
-    ix = SqliteIndex(path)
-    ix.bulk_load().__enter__()  # never exited: as if the process died mid-load
-    ix.write_batch(DOCS, observations(), volumes())
-    ix._settle()  # the batch is committed (by the bulk writer thread) before the "kill"
-    ix._conn.close()
+    _killed_mid_load(path, """
+        ix.write_batch(DOCS, observations(), volumes())
+        ix._settle()  # the batch is committed (by the bulk writer thread) before the kill
+        """)
     again = SqliteIndex(path)
     assert again.count() == 50
     again.finish_bulk()
     ref = SqliteIndex(str(tmp_path / "ref.db"))
     ref.write_batch(DOCS, observations(), volumes())
+    assert _answers(again) == _answers(ref)
+    again.close()
+    ref.close()
+
+
+def test_bulk_batches_are_committed_together_and_before_any_read(tmp_path: Path) -> None:
+    """Consecutive bulk batches share a transaction until it holds ``BULK_COMMIT_ROWS`` rows: other
+    connections see them then, this instance's reads at once; a killed load loses only the batches
+    not committed, and the next open finishes it."""
+    path = str(tmp_path / "g.db")
+    seen = _killed_mid_load(path, """
+        sqlite_backend.BULK_COMMIT_ROWS = 25
+        for start in range(0, 40, 10):
+            ix.write_batch(DOCS[start : start + 10])
+            applied(ix)
+            seen.append(committed())  # 20 rows: one open transaction; 30 >= 25: committed
+        seen.append(ix.count())  # a read of this instance commits first
+        seen.append(committed())
+        ix.write_batch(DOCS[40:50])
+        applied(ix)  # applied, never committed: then the kill
+        """)
+    assert seen == [0, 0, 30, 30, 40, 40]
+    again = SqliteIndex(path)
+    again.finish_bulk()
+    assert again.count() == 40
+    ref = SqliteIndex(str(tmp_path / "ref.db"))
+    ref.write_batch(DOCS[:40])
     assert _answers(again) == _answers(ref)
     again.close()
     ref.close()
@@ -184,3 +243,53 @@ def test_the_batches_queued_behind_a_failed_one_are_not_written(tmp_path: Path, 
         ix.write_batch(DOCS)
     assert ix.count() == 50
     ix.close()
+
+
+def test_a_failed_bulk_batch_keeps_the_batches_before_it_in_its_transaction(tmp_path: Path, monkeypatch) -> None:
+    import sqlite3
+
+    import pytest
+
+    from index import _sqlite_write
+    from index.base import IndexWriteError
+
+    real = _sqlite_write.apply_stage
+    calls: list[int] = []
+
+    def third_fails(conn: sqlite3.Connection, image: bytes, **kw: bool) -> None:
+        calls.append(1)
+        real(conn, image, **kw)
+        if len(calls) == 3:
+            raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(_sqlite_write, "apply_stage", third_fails)
+    path = str(tmp_path / "k.db")
+    ix = SqliteIndex(path)
+    with pytest.raises(IndexWriteError, match="disk I/O error"), ix.bulk_load():
+        for start in range(0, 50, 10):
+            ix.write_batch(DOCS[start : start + 10], [o for o in observations() if o.doc_id in
+                                                      {d.doc_id for d in DOCS[start : start + 10]}])
+    assert len(calls) == 3  # the batches after the failed one never reached the index
+    assert ix.count() == 20
+    other = SqliteIndex(path)
+    assert other.count() == 20  # committed, not only visible to this connection
+    other.close()
+    assert not _sqlite_write.bulk_running(ix._conn)
+    ix.close()
+
+
+def test_a_bulk_load_ending_with_a_batch_of_volumes_alone_commits_it(tmp_path: Path, monkeypatch) -> None:
+    """A batch of crawl volumes adds no document or observation to the open transaction's row count:
+    the end of the load must commit it all the same."""
+    from index import sqlite_backend
+
+    monkeypatch.setattr(sqlite_backend, "BULK_COMMIT_ROWS", 10)  # the first batch is committed alone
+    ix = SqliteIndex(str(tmp_path / "v.db"))
+    with ix.bulk_load():
+        ix.write_batch(DOCS[:10])
+        ix.write_batch([], [], volumes())
+    ref = SqliteIndex(str(tmp_path / "ref.db"))
+    ref.write_batch(DOCS[:10], [], volumes())
+    assert _answers(ix) == _answers(ref)
+    ix.close()
+    ref.close()
