@@ -9,8 +9,8 @@ that depends most on the corpus: on 60-word listings it runs anywhere from ~6,00
 and em dashes keep spaCy from caching) to ~33,000/s (a dozen templates, every chunk cached), while
 the full pipeline runs ~3,300-4,800/s (compiled by mypyc; interpreted ~2,500-3,800/s); so the ratio
 says more about the corpus than the pipeline, and the absolute rate is the figure to read (this is
-the issue's machine kind: a bare FTS5 table loads at the ~27,000 rows/s the index issue measured
-"here", ``bench/bench_index.py``).
+the issue's machine kind: the naive FTS5 schema of ``bench/bench_index.py`` loads at the ~27,000
+rows/s the index issue measured "here", on a fast evening).
 
     .venv/bin/python -m bench.bench_extract [--n 20000] [--n-realistic 5000] [--gazetteer DIR] [--gold]
                                             [--stages] [--repeat K] [--no-ruler]
