@@ -293,3 +293,31 @@ def test_a_bulk_load_ending_with_a_batch_of_volumes_alone_commits_it(tmp_path: P
     assert _answers(ix) == _answers(ref)
     ix.close()
     ref.close()
+
+
+def test_a_bulk_load_puts_back_the_interpreters_switch_interval(tmp_path: Path, monkeypatch) -> None:
+    """The load shortens the GIL switch interval for its writer thread, and puts it back, failed or not."""
+    import sys
+
+    import pytest
+
+    from index import _sqlite_write
+    from index.sqlite_backend import BULK_SWITCH_INTERVAL_S
+
+    before = sys.getswitchinterval()
+    assert before > BULK_SWITCH_INTERVAL_S
+    ix = SqliteIndex(str(tmp_path / "s.db"))
+    with ix.bulk_load():
+        assert sys.getswitchinterval() == BULK_SWITCH_INTERVAL_S
+        ix.write_batch(DOCS)
+    assert sys.getswitchinterval() == before
+
+    def failing(conn: object, image: bytes, **kw: bool) -> None:
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(_sqlite_write, "apply_stage", failing)
+    with pytest.raises(OSError, match="disk I/O error"), ix.bulk_load():
+        ix.write_batch(DOCS)
+    assert sys.getswitchinterval() == before
+    assert ix.count() == 50
+    ix.close()
