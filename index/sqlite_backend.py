@@ -156,8 +156,7 @@ class SqliteIndex:
         try:
             if not conn.in_transaction:
                 conn.execute("BEGIN IMMEDIATE")
-            conn.execute("SAVEPOINT batch")
-            try:
+            with self._savepoint():
                 try:
                     _sqlite_write.apply_stage(conn, image, weekly=self._weekly_trusted)
                 except sqlite3.IntegrityError:
@@ -169,11 +168,6 @@ class SqliteIndex:
                     _sqlite_write.write_docs(conn, merged)
                     _sqlite_write.write_observations(conn, _sqlite_write.prepare_observations(obs))
                     _sqlite_write.write_volumes(conn, vols)
-            except BaseException:
-                conn.execute("ROLLBACK TO batch")
-                raise
-            finally:
-                conn.execute("RELEASE batch")
             self._uncommitted += len(merged) + len(obs)
             if self._uncommitted >= BULK_COMMIT_ROWS:
                 self._commit()
@@ -185,6 +179,18 @@ class SqliteIndex:
             except sqlite3.Error as exc:  # this batch's failure is the one to raise; say what else was lost
                 log.error("the bulk batches before the failed one were not committed either: %s", exc)
             raise
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A batch inside the bulk load's open transaction: all of it, or (on an exception) none of it."""
+        self._conn.execute("SAVEPOINT batch")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK TO batch")
+            raise
+        finally:
+            self._conn.execute("RELEASE batch")
 
     def _commit(self) -> None:
         """Commit the bulk load's open transaction, if any (a failed commit loses all of it)."""
